@@ -1,0 +1,48 @@
+# Insecure configuration (shared root/admin default, no security.txt):
+# both functional cases FAIL and each unit's rationale names what was
+# observed.
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
+
+sim_start "$(sim_config fixtures/simdut/insecure.json)"
+cb_run -p fixtures/profiles/simcam-insecure.json \
+	-a fixtures/answers/simcam-insecure.json
+cat "$WORK/stderr"
+expect_eq "$RC" 1 "exit status"
+expect_eq "$(case_verdict 5.1-1-2)" FAIL "5.1-1-2"
+expect_eq "$(case_verdict 5.2-1-2)" FAIL "5.2-1-2"
+expect_eq "$(unit_verdict 5.1-1-2 c1)" PASS "positive control"
+expect_eq "$(unit_verdict 5.1-1-2 c2)" FAIL "uniqueness"
+expect_match "$(unit_why 5.1-1-2 c2)" "s1 and s2 share the same value \(fp:" "c2 rationale"
+expect_eq "$(unit_verdict 5.1-1-2 c3)" FAIL "cross-sample"
+expect_match "$(unit_why 5.1-1-2 c3)" "credential of sample s2 .* accepted on the console of s1" "c3 rationale"
+expect_eq "$(unit_verdict 5.1-1-2 c4)" FAIL "Mirai"
+expect_match "$(unit_why 5.1-1-2 c4)" "^root/.* was accepted; 1 of the 61 Mirai default credentials tried was accepted on s1" "c4 rationale"
+expect_eq "$(unit_verdict 5.2-1-2 a)" FAIL "vdp reachable"
+expect_match "$(unit_why 5.2-1-2 a)" "answered HTTP 404" "vdp rationale"
+expect_eq "$(unit_verdict 5.2-1-2 b)" INCONCLUSIVE "vdp content without a policy"
+expect_eq "$(jq -r .overall_verdict "$RUN/report.json")" FAIL "overall"
+sim_stop
+
+note "expired security.txt: FAIL naming the RFC 9116 rule"
+sim_start "$(sim_config fixtures/simdut/secure.json '.security_txt = "expired"')"
+cb_run -p fixtures/profiles/simcam-secure.json --case 5.2-1-2
+expect_eq "$RC" 1 "exit status (expired)"
+expect_match "$(unit_why 5.2-1-2 b)" "sectxt.expires.past" "expired rationale"
+sim_stop
+
+note "policy without timelines: FAIL"
+sim_start "$(sim_config fixtures/simdut/secure.json '.vdp_policy = "no_timelines"')"
+cb_run -p fixtures/profiles/simcam-secure.json --case 5.2-1-2
+expect_eq "$RC" 1 "exit status (no timelines)"
+expect_match "$(unit_why 5.2-1-2 b)" "no timeline for acknowledging receipt" "timeline rationale"
+sim_stop
+
+note "universal default beside unique passwords: only the Mirai unit fails"
+sim_start "$(sim_config fixtures/simdut/secure.json '.universal_default_password = true')"
+cb_run -p fixtures/profiles/simcam-secure.json --case 5.1-1-2 \
+	-a fixtures/answers/simcam-secure.json
+expect_eq "$RC" 1 "exit status (universal default)"
+expect_eq "$(unit_verdict 5.1-1-2 c2)" PASS "unique sticker passwords"
+expect_eq "$(unit_verdict 5.1-1-2 c4)" FAIL "hidden default found"
+expect_match "$(unit_why 5.1-1-2 c4)" "root/admin was accepted" "names the default"
+sim_stop
