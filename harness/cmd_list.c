@@ -3,9 +3,11 @@
  * provisions they cover and, with -s, how a scheme's provisions are
  * covered.  Also 'certbench help steps'.
  */
+#include <dirent.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/catalog.h"
@@ -49,9 +51,31 @@ static void list_scheme(const struct scheme *s, const struct catalog *cat,
 			if (!strcmp(set->cases[j].provision, p->id))
 				n += (size_t)printf("%s%s", n ? "," : "",
 						    set->cases[j].id);
-		printf("%*s %s\n", n < 16 ? (int)(16 - n) : 0,
-		       n ? "" : "(none yet)", p->summary);
+		if (!n)
+			n = (size_t)printf("(none yet)");
+		printf("%*s %s\n", n < 16 ? (int)(16 - n) : 0, "", p->summary);
 	}
+}
+
+/* The scheme ids: testcases/schemes/<id>.json. */
+static void list_schemes(void)
+{
+	struct dirent **ents = NULL;
+	char dir[PATH_MAX], stem[256];
+	int n, k, shown = 0;
+
+	cb_path_join(dir, sizeof(dir), cb_datadir(), "testcases/schemes");
+	n = scandir(dir, &ents, NULL, alphasort);
+	printf("\nschemes:");
+	for (k = 0; k < n; k++) {
+		if (strstr(ents[k]->d_name, ".json")) {
+			cb_path_stem(stem, sizeof(stem), ents[k]->d_name);
+			printf("%s %s", shown++ ? "," : "", stem);
+		}
+		free(ents[k]);
+	}
+	free(ents);
+	printf("%s (certbench list -s SCHEME)\n", shown ? "" : " none");
 }
 
 int cmd_list(int argc, char **argv)
@@ -95,7 +119,7 @@ int cmd_list(int argc, char **argv)
 		printf("  %-10s %-9s %-11s %s\n", set.cases[k].id,
 		       set.cases[k].provision, set.cases[k].kind,
 		       set.cases[k].title);
-	printf("\nschemes: uk-psti, fi-label (certbench list -s SCHEME)\n");
+	list_schemes();
 	tc_set_release(&set);
 	catalog_release(&cat);
 	return 0;

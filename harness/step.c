@@ -197,28 +197,33 @@ void step_say(struct step_run *sr, const char *fmt, ...)
 	cb_buf_adds(&sr->why, line, NULL);
 }
 
+static void step_cause(struct step_run *sr, int code, const char *fmt,
+		       va_list ap)
+{
+	char text[CB_ERROR_TEXT_MAX];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	cb_error_set(&sr->err, code, "%s", text);
+}
+
 enum cb_verdict step_error(struct step_run *sr, int code, const char *fmt,
 			   ...)
 {
-	char text[CB_ERROR_TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	step_cause(sr, code, fmt, ap);
 	va_end(ap);
-	cb_error_set(&sr->err, code, "%s", text);
 	return CB_V_ERROR;
 }
 
 enum cb_verdict step_inconclusive(struct step_run *sr, const char *fmt, ...)
 {
-	char text[CB_ERROR_TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	step_cause(sr, CB_EINVAL, fmt, ap);
 	va_end(ap);
-	cb_error_set(&sr->err, CB_EINVAL, "%s", text);
 	return CB_V_INCONCLUSIVE;
 }
 
@@ -227,4 +232,11 @@ enum cb_verdict step_bench_failed(struct step_run *sr)
 	if (sr->err.code == CB_OK)
 		cb_error_set(&sr->err, CB_ERROR, "bench failure");
 	return CB_V_ERROR;
+}
+
+enum cb_verdict step_failed(struct step_run *sr)
+{
+	if (sr->err.code == CB_ENOTSUP)
+		return CB_V_INCONCLUSIVE;
+	return step_bench_failed(sr);
 }

@@ -112,6 +112,13 @@ enum cb_verdict step_inconclusive(struct step_run *sr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* ERROR from an adapter failure already recorded in sr->err. */
 enum cb_verdict step_bench_failed(struct step_run *sr);
+/*
+ * The verdict for a failed service call (step_console, step_http, an
+ * adapter operation) whose cause is in sr->err: INCONCLUSIVE when the
+ * bench lacks what the step needs (CB_ENOTSUP: no console adapter, no
+ * documented mechanism), ERROR otherwise.
+ */
+enum cb_verdict step_failed(struct step_run *sr);
 
 /*
  * Services the runner provides (runner.c).

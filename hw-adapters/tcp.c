@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "harness/cb_error.h"
-#include "harness/cb_time.h"
+#include "hw-adapters/fdio.h"
 #include "hw-adapters/hw.h"
 
 struct tcp {
@@ -105,65 +105,16 @@ static int tcp_read(struct hw_adapter *hw, void *buf, size_t len,
 		    int timeout_ms, size_t *nread, struct cb_error *err)
 {
 	struct tcp *t = hw->priv;
-	int64_t deadline = cb_now_ms() + timeout_ms;
-	struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
-	ssize_t n;
-	int pr;
 
-	*nread = 0;
-	for (;;) {
-		pr = poll(&pfd, 1, cb_ms_left(deadline));
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr < 0)
-			return cb_error_set_os(err, CB_EIO, "poll");
-		if (pr == 0)
-			return cb_error_set(err, CB_ETIMEOUT,
-					    "no data within %d ms", timeout_ms);
-		n = recv(t->fd, buf, len, 0);
-		if (n > 0) {
-			*nread = (size_t)n;
-			return CB_OK;
-		}
-		if (n == 0)
-			return cb_error_set(err, CB_ECLOSED,
-					    "peer closed the connection");
-		if (errno == ECONNRESET)
-			return cb_error_set(err, CB_ECLOSED,
-					    "connection reset by peer");
-		if (errno != EAGAIN && errno != EINTR)
-			return cb_error_set_os(err, CB_EIO, "recv");
-	}
+	return fdio_read(t->fd, FDIO_SOCKET, buf, len, timeout_ms, nread, err);
 }
 
 static int tcp_write(struct hw_adapter *hw, const void *buf, size_t len,
 		     int timeout_ms, struct cb_error *err)
 {
 	struct tcp *t = hw->priv;
-	int64_t deadline = cb_now_ms() + timeout_ms;
-	struct pollfd pfd = {.fd = t->fd, .events = POLLOUT};
-	const char *p = buf;
-	ssize_t n;
 
-	while (len) {
-		n = send(t->fd, p, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
-			return cb_error_set(err, CB_ECLOSED,
-					    "peer closed the connection");
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return cb_error_set_os(err, CB_EIO, "send");
-		if (!cb_ms_left(deadline))
-			return cb_error_set(err, CB_ETIMEOUT,
-					    "send blocked for %d ms",
-					    timeout_ms);
-		poll(&pfd, 1, cb_ms_left(deadline));
-	}
-	return CB_OK;
+	return fdio_write(t->fd, FDIO_SOCKET, buf, len, timeout_ms, err);
 }
 
 static const char *const tcp_schemes[] = {"tcp", NULL};

@@ -11,13 +11,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "harness/cb_error.h"
-#include "harness/cb_time.h"
+#include "hw-adapters/fdio.h"
 #include "hw-adapters/hw.h"
 
 struct tty {
@@ -154,66 +153,16 @@ static int tty_read(struct hw_adapter *hw, void *buf, size_t len,
 		    int timeout_ms, size_t *nread, struct cb_error *err)
 {
 	struct tty *t = hw->priv;
-	int64_t deadline = cb_now_ms() + timeout_ms;
-	struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
-	ssize_t n;
-	int pr;
 
-	*nread = 0;
-	for (;;) {
-		pr = poll(&pfd, 1, cb_ms_left(deadline));
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr < 0)
-			return cb_error_set_os(err, CB_EIO, "poll");
-		if (pr == 0)
-			return cb_error_set(err, CB_ETIMEOUT,
-					    "no data within %d ms", timeout_ms);
-		n = read(t->fd, buf, len);
-		if (n > 0) {
-			*nread = (size_t)n;
-			return CB_OK;
-		}
-		if (n == 0 || (n < 0 && errno == EIO) ||
-		    (pfd.revents & (POLLHUP | POLLERR)))
-			return cb_error_set(err, CB_ECLOSED,
-					    "terminal hung up");
-		if (errno != EAGAIN && errno != EINTR)
-			return cb_error_set_os(err, CB_EIO, "read");
-		if (!cb_ms_left(deadline))
-			return cb_error_set(err, CB_ETIMEOUT,
-					    "no data within %d ms", timeout_ms);
-	}
+	return fdio_read(t->fd, FDIO_TTY, buf, len, timeout_ms, nread, err);
 }
 
 static int tty_write(struct hw_adapter *hw, const void *buf, size_t len,
 		     int timeout_ms, struct cb_error *err)
 {
 	struct tty *t = hw->priv;
-	int64_t deadline = cb_now_ms() + timeout_ms;
-	struct pollfd pfd = {.fd = t->fd, .events = POLLOUT};
-	const char *p = buf;
-	ssize_t n;
 
-	while (len) {
-		n = write(t->fd, p, len);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EIO)
-			return cb_error_set(err, CB_ECLOSED,
-					    "terminal hung up");
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return cb_error_set_os(err, CB_EIO, "write");
-		if (!cb_ms_left(deadline))
-			return cb_error_set(err, CB_ETIMEOUT,
-					    "write blocked for %d ms",
-					    timeout_ms);
-		poll(&pfd, 1, cb_ms_left(deadline));
-	}
-	return CB_OK;
+	return fdio_write(t->fd, FDIO_TTY, buf, len, timeout_ms, err);
 }
 
 static int tty_drain(struct hw_adapter *hw, struct cb_error *err)

@@ -90,16 +90,12 @@ static enum cb_verdict auth_try_list(struct step_run *sr)
 	struct try_state ts = {0};
 	struct console *con;
 	enum cb_verdict v = CB_V_PASS;
-	int rc;
 
 	n = json_array_size(list);
 	if (!n)
 		return step_inconclusive(sr, "empty credential list");
-	rc = step_console(sr, sr->sample, &con);
-	if (rc == CB_ENOTSUP)
-		return CB_V_INCONCLUSIVE;
-	if (rc)
-		return step_bench_failed(sr);
+	if (step_console(sr, sr->sample, &con))
+		return step_failed(sr);
 	ts.hits = json_array();
 	for (k = 0; k < n && k < max && v == CB_V_PASS; k++) {
 		if (!cb_ms_left(deadline))

@@ -46,11 +46,8 @@ static enum cb_verdict console_login_run(struct step_run *sr)
 
 	if (ev_secret_add(ev, pass, &sr->err))
 		return step_bench_failed(sr);
-	rc = step_console(sr, sr->sample, &con);
-	if (rc == CB_ENOTSUP)
-		return CB_V_INCONCLUSIVE;
-	if (rc)
-		return step_bench_failed(sr);
+	if (step_console(sr, sr->sample, &con))
+		return step_failed(sr);
 	login_mech(sr, &m);
 	rc = console_login(con, &m, user, pass, &out, &nopw, &sr->err);
 	if (rc)
@@ -95,11 +92,8 @@ static enum cb_verdict console_command_run(struct step_run *sr)
 	regex_t re;
 	int rc, nopw;
 
-	rc = step_console(sr, sr->sample, &con);
-	if (rc == CB_ENOTSUP)
-		return CB_V_INCONCLUSIVE;
-	if (rc)
-		return step_bench_failed(sr);
+	if (step_console(sr, sr->sample, &con))
+		return step_failed(sr);
 	login_mech(sr, &m);
 	if (con->state != CON_LOGGED_IN) {
 		if (!user)

@@ -137,8 +137,7 @@ static enum cb_verdict http_request_run(struct step_run *sr)
 	hw_http_resp_init(&resp);
 	if (step_http(sr, req.url, &hw) ||
 	    hw_request(hw, &req, &resp, &sr->err)) {
-		verdict = sr->err.code == CB_ENOTSUP ? CB_V_INCONCLUSIVE
-						     : step_bench_failed(sr);
+		verdict = step_failed(sr);
 		goto out;
 	}
 	sr->value = http_value(&resp);

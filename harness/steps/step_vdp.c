@@ -145,8 +145,7 @@ static enum cb_verdict vdp_check(struct step_run *sr)
 	hw_http_resp_init(&resp);
 	sr->value = json_pack("{s:s}", "url", url);
 	if (vdp_get(sr, url, &resp)) {
-		v = sr->err.code == CB_ENOTSUP ? CB_V_INCONCLUSIVE
-					       : step_bench_failed(sr);
+		v = step_failed(sr);
 		goto out;
 	}
 	json_object_set_new(sr->value, "status", json_integer(resp.status));
