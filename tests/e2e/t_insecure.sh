@@ -21,6 +21,8 @@ expect_eq "$(unit_verdict 5.2-1-2 a)" FAIL "vdp reachable"
 expect_match "$(unit_why 5.2-1-2 a)" "answered HTTP 404" "vdp rationale"
 expect_eq "$(unit_verdict 5.2-1-2 b)" INCONCLUSIVE "vdp content without a policy"
 expect_eq "$(jq -r .overall_verdict "$RUN/report.json")" FAIL "overall"
+note "the shared password is masked everywhere, even where it is a Mirai entry"
+if grep -rlF -- admin "$RUN"; then fail "password found in clear"; fi
 sim_stop
 
 note "expired security.txt: FAIL naming the RFC 9116 rule"
