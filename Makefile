@@ -34,7 +34,8 @@ endif
 # Debian packages a fresh Debian 12 machine needs to build, test and demo.
 DEB_PKGS := gcc make pkg-config check libsubunit-dev libcurl4-openssl-dev \
             libjansson-dev libssl-dev libftdi1-dev libmicrohttpd-dev \
-            openssl ca-certificates jq procps
+            openssl ca-certificates jq procps iproute2 \
+            util-linux
 
 # pkg-config is asked lazily and once, so 'make deps' can install the
 # libraries before anything needs their flags.
@@ -55,7 +56,7 @@ GIT_REV        = $(call lazy,GIT_REV,git describe --always --dirty \
                    2>/dev/null || echo unknown)
 
 CPPFLAGS  += -D_GNU_SOURCE -I. $(if $(HAVE_FTDI),-DHAVE_LIBFTDI)
-ALL_CFLAGS = -std=c11 $(WARN) $(SAN) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -pthread $(WARN) $(SAN) $(CFLAGS)
 
 ifndef V
 QUIET_CC   = @printf '  CC      %s\n' $@;

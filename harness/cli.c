@@ -18,6 +18,11 @@ static const struct cli_cmd cli_cmds[] = {
 	 "lint FILE..."},
 	{"list", cmd_list, 0, "list test cases, provisions and schemes",
 	 "list [-s SCHEME]"},
+	{"probe", cmd_probe, CLI_NEEDS_NET,
+	 "one engine against one target, for exploration and benchmarks",
+	 "probe login URL|tcp://HOST:PORT|tty:///DEV --user U --list FILE\n"
+	 "              [--concurrency N] [--form TEMPLATE | --basic | "
+	 "--digest] [--ca CA] [--show]"},
 	{"run", cmd_run, CLI_NEEDS_NET, "run test cases against the samples",
 	 "run -p PROFILE [-a ANSWERS] [-s SCHEME] [-o DIR] [--lab LAB]\n"
 	 "              [--sign KEY --cert CERT] [--case ID]... "

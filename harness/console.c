@@ -56,6 +56,14 @@ int console_mech_init(struct console_mech *m, const json_t *mech,
 		}
 		m->compiled++;
 	}
+	if (json_object_get(mech, "locked")) {
+		rc = mech_regex(&m->locked, mech, "locked", err);
+		if (rc) {
+			console_mech_release(m);
+			return rc;
+		}
+		m->have_locked = 1;
+	}
 	s = json_string_value(json_object_get(mech, "logout"));
 	snprintf(m->logout, sizeof(m->logout), "%s", s ? s : "exit");
 	s = json_string_value(json_object_get(mech, "newline"));
@@ -76,6 +84,9 @@ void console_mech_release(struct console_mech *m)
 	for (k = 0; k < m->compiled; k++)
 		regfree(res[k]);
 	m->compiled = 0;
+	if (m->have_locked)
+		regfree(&m->locked);
+	m->have_locked = 0;
 }
 
 void console_init(struct console *c, struct hw_adapter *hw)
@@ -235,7 +246,7 @@ static int console_reach_login(struct console *c,
 		rc = console_logout(c, m, &local);
 		if (rc)
 			break;
-		return CB_OK;
+		return CB_OK; /* at the login prompt, or passwordless */
 	}
 	cb_error_set(err, rc, "%s", local.text);
 	return rc;
@@ -246,19 +257,28 @@ int console_login(struct console *c, const struct console_mech *m,
 		  enum console_outcome *out, int *no_password,
 		  struct cb_error *err)
 {
-	const regex_t *const after_user[] = {&m->password, &m->shell,
-					     &m->failure, &m->login};
-	const regex_t *const after_pass[] = {&m->shell, &m->failure,
-					     &m->login};
+	/* The locked answer, when documented, is tried first: a device may
+	 * print it together with its usual failure text. */
+	const regex_t *after_user[] = {&m->password, &m->shell, &m->failure,
+				       &m->login, &m->locked};
+	const regex_t *after_pass[] = {&m->shell, &m->failure, &m->login,
+				       &m->locked};
+	size_t nu = m->have_locked ? 5 : 4, np = m->have_locked ? 4 : 3;
 	int rc, which;
 
 	*out = CONSOLE_REFUSED;
 	*no_password = 0;
 	rc = console_reach_login(c, m, err);
+	if (!rc && c->passwordless) {
+		/* Nothing asks for credentials: everything gets in. */
+		*out = CONSOLE_ACCEPTED;
+		*no_password = 1;
+		return CB_OK;
+	}
 	if (!rc)
 		rc = console_sendline(c, m, user, err);
 	if (!rc)
-		rc = console_expect(c, after_user, 4, m->timeout_ms, &which,
+		rc = console_expect(c, after_user, nu, m->timeout_ms, &which,
 				    NULL, err);
 	if (rc)
 		return rc;
@@ -269,17 +289,21 @@ int console_login(struct console *c, const struct console_mech *m,
 		c->state = CON_LOGGED_IN;
 		return CB_OK;
 	}
+	if (which == 4)
+		*out = CONSOLE_LOCKED;
 	if (which >= 2)
 		return CB_OK; /* refused at the user name */
 	rc = console_sendline(c, m, password, err);
 	if (!rc)
-		rc = console_expect(c, after_pass, 3, m->timeout_ms, &which,
+		rc = console_expect(c, after_pass, np, m->timeout_ms, &which,
 				    NULL, err);
 	if (rc)
 		return rc;
 	if (which == 0) {
 		*out = CONSOLE_ACCEPTED;
 		c->state = CON_LOGGED_IN;
+	} else if (which == 3) {
+		*out = CONSOLE_LOCKED;
 	}
 	return CB_OK;
 }
@@ -287,14 +311,21 @@ int console_login(struct console *c, const struct console_mech *m,
 int console_logout(struct console *c, const struct console_mech *m,
 		   struct cb_error *err)
 {
-	const regex_t *const res[] = {&m->login};
-	int which, rc;
+	const regex_t *const res[] = {&m->login, &m->shell};
+	int which = 0, rc;
 
+	/* A prompt left over from the last command must not be taken for
+	 * the answer to this logout. */
+	console_discard(c);
 	rc = console_sendline(c, m, m->logout, err);
 	if (!rc)
-		rc = console_expect(c, res, 1, m->timeout_ms, &which, NULL,
+		rc = console_expect(c, res, 2, m->timeout_ms, &which, NULL,
 				    err);
-	c->state = rc ? CON_UNKNOWN : CON_AT_LOGIN;
+	/* A console without authentication answers a logout with a new
+	 * shell: there is no login prompt to return to. */
+	c->passwordless = !rc && which == 1;
+	c->state = rc ? CON_UNKNOWN
+		      : c->passwordless ? CON_LOGGED_IN : CON_AT_LOGIN;
 	return rc;
 }
 

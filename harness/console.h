@@ -25,6 +25,8 @@ struct hw_adapter;
 struct console_mech {
 	regex_t login, password, shell, failure;
 	int compiled;		/* number of the regexes above compiled */
+	regex_t locked;		/* "account locked" answer, if documented */
+	int have_locked;
 	char logout[64];	/* command that ends a session */
 	char newline[4];	/* what Enter sends: "\r" by default */
 	int timeout_ms;		/* per prompt */
@@ -41,6 +43,7 @@ struct console {
 	struct hw_adapter *hw;	/* borrowed */
 	struct cb_buf rx;	/* bytes received and not yet matched */
 	enum console_state state;
+	int passwordless;	/* logging out only brings the shell back */
 	size_t total_rx;
 };
 
@@ -67,11 +70,11 @@ int console_sendline(struct console *c, const struct console_mech *m,
 /* Forget what arrived so far (local buffer and the adapter's queue). */
 void console_discard(struct console *c);
 
-enum console_outcome { CONSOLE_ACCEPTED, CONSOLE_REFUSED };
+enum console_outcome { CONSOLE_ACCEPTED, CONSOLE_REFUSED, CONSOLE_LOCKED };
 
 /*
  * Log in: reach a login prompt, send user and password, classify the
- * answer.  A device that asks no password and opens a shell is ACCEPTED
+ * answer (LOCKED only when the mechanism documents a locked answer).  A device that asks no password and opens a shell is ACCEPTED
  * with *no_password set.  Errors mean the bench could not tell.
  */
 int console_login(struct console *c, const struct console_mech *m,

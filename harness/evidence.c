@@ -37,6 +37,7 @@ int ev_open(struct ev_log **out, const char *path, json_t *header,
 		free(ev);
 		return cb_error_set(err, CB_ENOMEM, "out of memory");
 	}
+	pthread_mutex_init(&ev->lock, NULL);
 	memcpy(ev->head, EV_ZERO_HASH, sizeof(ev->head));
 	ev->t0 = cb_now_ms();
 	ev->step_index = -1;
@@ -81,6 +82,7 @@ void ev_free(struct ev_log *ev)
 	}
 	free(ev->secrets);
 	free(ev->path);
+	pthread_mutex_destroy(&ev->lock);
 	free(ev);
 }
 
@@ -109,14 +111,12 @@ int ev_close(struct ev_log *ev, struct cb_error *err)
 	return rc;
 }
 
-int ev_secret_add(struct ev_log *ev, const char *secret,
-		  struct cb_error *err)
+static int ev_secret_add_locked(struct ev_log *ev, const char *secret,
+				struct cb_error *err)
 {
 	struct ev_secret *s;
 	size_t k;
 
-	if (!secret || !secret[0])
-		return CB_OK;
 	for (k = 0; k < ev->nsecrets; k++)
 		if (!strcmp(ev->secrets[k].value, secret))
 			return CB_OK;
@@ -133,14 +133,27 @@ int ev_secret_add(struct ev_log *ev, const char *secret,
 	return CB_OK;
 }
 
+int ev_secret_add(struct ev_log *ev, const char *secret,
+		  struct cb_error *err)
+{
+	int rc;
+
+	if (!secret || !secret[0])
+		return CB_OK;
+	pthread_mutex_lock(&ev->lock);
+	rc = ev_secret_add_locked(ev, secret, err);
+	pthread_mutex_unlock(&ev->lock);
+	return rc;
+}
+
 void ev_fingerprint(const struct ev_log *ev, const char *value,
 		    char out[CB_FP_LEN])
 {
 	cb_fingerprint(out, ev->salt, sizeof(ev->salt), value);
 }
 
-char *ev_mask(const struct ev_log *ev, const char *s, size_t len,
-	      size_t *outlen)
+static char *ev_mask_locked(const struct ev_log *ev, const char *s,
+			    size_t len, size_t *outlen)
 {
 	struct cb_buf b;
 	size_t i = 0, k, sl, best;
@@ -170,6 +183,18 @@ char *ev_mask(const struct ev_log *ev, const char *s, size_t len,
 	return cb_buf_detach(&b, outlen);
 }
 
+char *ev_mask(const struct ev_log *ev, const char *s, size_t len,
+	      size_t *outlen)
+{
+	struct ev_log *w = (struct ev_log *)ev; /* the lock is not content */
+	char *out;
+
+	pthread_mutex_lock(&w->lock);
+	out = ev_mask_locked(ev, s, len, outlen);
+	pthread_mutex_unlock(&w->lock);
+	return out;
+}
+
 static void ev_mask_tree(const struct ev_log *ev, json_t *v)
 {
 	const char *key;
@@ -186,8 +211,8 @@ static void ev_mask_tree(const struct ev_log *ev, json_t *v)
 		json_array_foreach(v, idx, child)
 			ev_mask_tree(ev, child);
 	} else if (json_is_string(v)) {
-		m = ev_mask(ev, json_string_value(v), json_string_length(v),
-			    &n);
+		m = ev_mask_locked(ev, json_string_value(v),
+				   json_string_length(v), &n);
 		if (m && (n != json_string_length(v) ||
 			  memcmp(m, json_string_value(v), n)))
 			json_string_setn(v, m, n);
@@ -235,8 +260,8 @@ static void ev_stamp(struct ev_log *ev, json_t *rec)
 				    json_integer(ev->step_index));
 }
 
-int ev_append(struct ev_log *ev, json_t *rec, uint64_t *seq_out,
-	      struct cb_error *err)
+static int ev_append_locked(struct ev_log *ev, json_t *rec,
+			    uint64_t *seq_out, struct cb_error *err)
 {
 	char *line = NULL;
 	int rc = CB_OK;
@@ -282,6 +307,17 @@ out:
 	return rc;
 }
 
+int ev_append(struct ev_log *ev, json_t *rec, uint64_t *seq_out,
+	      struct cb_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&ev->lock);
+	rc = ev_append_locked(ev, rec, seq_out, err);
+	pthread_mutex_unlock(&ev->lock);
+	return rc;
+}
+
 static const char *ev_op_name(enum hw_event_kind k)
 {
 	switch (k) {
@@ -315,6 +351,14 @@ static json_t *ev_http_request(const struct ev_log *ev,
 			json_array_append_new(h, json_string(*hp));
 	}
 	json_object_set_new(r, "headers", h);
+	if (req->auth != HW_AUTH_NONE)
+		json_object_set_new(r, "auth",
+				    json_pack("{s:s,s:s}", "scheme",
+					      req->auth == HW_AUTH_DIGEST
+						      ? "digest"
+						      : "basic",
+					      "user",
+					      req->user ? req->user : ""));
 	if (req->body)
 		ev_put_bytes(ev, r, "body", req->body, req->body_len);
 	return r;

@@ -12,6 +12,7 @@
 #ifndef EVIDENCE_H
 #define EVIDENCE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,7 +32,13 @@ struct ev_secret {
 	char fp[CB_FP_LEN];
 };
 
+/*
+ * ev_append, ev_secret_add and the tap may be called from several threads
+ * (parallel login attempts); the context fields below are the runner's,
+ * set from one thread while no worker runs.
+ */
 struct ev_log {
+	pthread_mutex_t lock;		/* serialises records and secrets */
 	void *fp;			/* FILE *, NULL after close */
 	char *path;
 	uint64_t seq;			/* records written */

@@ -25,16 +25,19 @@ static const char *const customer_opt[] = {"name", "address", "contact",
 static const char *const ics_opt[] = {"conditions", "provisions", NULL};
 static const char *const sample_req[] = {"id", "serial", NULL};
 static const char *const sample_opt[] = {
-	"mac", "model", "console", "http", "credentials", "label",
-	"received", "condition", "notes", NULL};
+	"mac", "model", "console", "http", "host", "ssid", "credentials",
+	"label", "received", "condition", "notes", NULL};
 static const char *const cred_req[] = {"user", "password", NULL};
 static const char *const trust_opt[] = {"ca_file", NULL};
 static const char *const mech_req[] = {"id", "surface", NULL};
 static const char *const mech_opt[] = {
 	"description", "factor", "password_generation", "user_defined",
 	"security_guarantees", "crypto", "brute_force_prevention",
-	"login_prompt", "password_prompt", "shell_prompt", "failure",
-	"logout", "newline", "timeout_ms", NULL};
+	"brute_force", "login_prompt", "password_prompt", "shell_prompt",
+	"failure", "locked", "logout", "newline", "timeout_ms", "port",
+	"path", "method", "body", "content_type", "accept_status",
+	"accept_json", "accept_redirect", "locked_status", "change",
+	"password_policy", NULL};
 static const char *const mech_regex[] = {"login_prompt", "password_prompt",
 					 "shell_prompt", "failure", NULL};
 static const char *const userinfo_opt[] = {
@@ -158,6 +161,24 @@ static int profile_check_mech(const struct cb_json_doc *d, json_t *m,
 	return CB_OK;
 }
 
+static int profile_unique_mech(const struct cb_json_doc *d, json_t *mechs,
+			       size_t k, struct cb_error *err)
+{
+	json_t *m = json_array_get(mechs, k);
+	const char *id = json_string_value(json_object_get(m, "id"));
+	size_t j;
+
+	for (j = 0; j < k; j++)
+		if (!strcmp(json_string_value(json_object_get(
+				    json_array_get(mechs, j), "id")),
+			    id))
+			return cb_json_fail_member(d, m, "id", err,
+						   "duplicate mechanism id "
+						   "'%s'",
+						   id);
+	return CB_OK;
+}
+
 static int profile_check_ixit(struct profile *p, const struct catalog *cat,
 			      struct cb_error *err)
 {
@@ -179,9 +200,12 @@ static int profile_check_ixit(struct profile *p, const struct catalog *cat,
 			return cb_json_fail(d, sec, err,
 					    "1-AuthMech must be a list of "
 					    "mechanisms");
-		json_array_foreach(sec, k, m)
+		json_array_foreach(sec, k, m) {
 			if ((rc = profile_check_mech(d, m, err)))
 				return rc;
+			if ((rc = profile_unique_mech(d, sec, k, err)))
+				return rc;
+		}
 	}
 	sec = json_object_get(p->ixit, "2-UserInfo");
 	if (sec) {

@@ -140,17 +140,22 @@ static int run_find_mech(struct run_ctx *r, struct cb_error *err)
 	size_t k;
 	int rc;
 
+	r->mechs = calloc(json_array_size(mechs) + 1, sizeof(*r->mechs));
+	if (!r->mechs)
+		return cb_error_set(err, CB_ENOMEM, "out of memory");
 	json_array_foreach(mechs, k, m) {
-		if (strcmp(json_string_value(json_object_get(m, "surface")),
-			   "console"))
-			continue;
-		rc = console_mech_init(&r->mech, m, err);
+		rc = auth_mech_init(&r->mechs[k], m, err);
 		if (rc) {
 			cb_json_fail(&r->prof.doc, m, err, "%s", err->text);
 			return rc;
 		}
+		r->nmechs++;
+		if (r->have_mech || r->mechs[k].surface != AUTH_CONSOLE)
+			continue;
+		rc = console_mech_init(&r->mech, m, err);
+		if (rc)
+			return rc;
 		r->have_mech = 1;
-		return CB_OK;
 	}
 	return CB_OK;
 }
@@ -231,6 +236,9 @@ void run_release(struct run_ctx *r)
 	ev_free(r->ev);
 	if (r->have_mech)
 		console_mech_release(&r->mech);
+	for (k = 0; k < r->nmechs; k++)
+		auth_mech_release(&r->mechs[k]);
+	free(r->mechs);
 	json_decref(r->ctx);
 	json_decref(r->data);
 	json_decref(r->data_files);
@@ -248,6 +256,11 @@ void run_release(struct run_ctx *r)
 
 /* ---- services for steps (step.h) ---- */
 
+json_t *step_samples(const struct step_run *sr)
+{
+	return json_object_get(sr->run->ctx, "samples");
+}
+
 const char *step_sample_id(const struct run_sample *s)
 {
 	return s ? s->ps->id : NULL;
@@ -263,6 +276,36 @@ static char *sample_label(const struct run_sample *s, const char *what,
 {
 	snprintf(buf, len, "%s.%s", s->ps->id, what);
 	return buf;
+}
+
+const struct auth_mech *step_mechs(const struct step_run *sr, size_t *n)
+{
+	*n = sr->run->nmechs;
+	return sr->run->mechs;
+}
+
+int step_target(struct step_run *sr, struct run_sample *s, int console,
+		struct auth_target *t)
+{
+	struct console *con = NULL;
+
+	memset(t, 0, sizeof(*t));
+	t->label = s->ps->id;
+	t->host = s->host[0] ? s->host : NULL;
+	t->http_base = s->ps->http;
+	t->ca_file = sr->run->prof.ca_file;
+	if (console && s->ps->console) {
+		if (step_console(sr, s, &con))
+			return sr->err.code;
+		t->console = con;
+	}
+	return CB_OK;
+}
+
+hw_tap_fn *step_tap(const struct step_run *sr, void **ctx)
+{
+	*ctx = sr->run->ev;
+	return ev_tap;
 }
 
 const struct console_mech *step_mech(const struct step_run *sr)
@@ -756,6 +799,20 @@ static json_t *run_header(struct run_ctx *r)
 	return h;
 }
 
+/* The sample's network address: its "host", else its API URL's host. */
+static void run_sample_host(struct run_sample *s)
+{
+	const char *h = json_string_value(json_object_get(s->ps->obj, "host"));
+	struct hw_uri u;
+
+	if (h) {
+		snprintf(s->host, sizeof(s->host), "%s", h);
+	} else if (s->ps->http && !hw_uri_parse(&u, s->ps->http, NULL)) {
+		snprintf(s->host, sizeof(s->host), "%s", u.host);
+		hw_uri_release(&u);
+	}
+}
+
 static int run_make_dir(struct run_ctx *r, struct cb_error *err)
 {
 	const char *out = r->opts->out_dir ? r->opts->out_dir : "runs";
@@ -803,6 +860,7 @@ int run_execute(struct run_ctx *r, struct cb_error *err)
 		return cb_error_set(err, CB_ENOMEM, "out of memory");
 	for (k = 0; k < r->nsamples; k++) {
 		r->samples[k].ps = &r->prof.samples[k];
+		run_sample_host(&r->samples[k]);
 		rc = ev_secret_add(r->ev, r->prof.samples[k].password, err);
 		if (rc)
 			return rc;

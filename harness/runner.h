@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "harness/answers.h"
+#include "harness/auth.h"
 #include "harness/catalog.h"
 #include "harness/console.h"
 #include "harness/profile.h"
@@ -43,6 +44,7 @@ struct run_opts {
 
 struct run_sample {
 	const struct profile_sample *ps;
+	char host[256];			/* network address, or "" */
 	json_t *ctx;			/* sample object seen by scripts */
 	struct hw_adapter *console_hw;	/* opened on first use */
 	struct console console;
@@ -91,6 +93,8 @@ struct run_ctx {
 	json_t *data_files;		/* [{name, sha256}] */
 	struct console_mech mech;	/* the documented console login */
 	int have_mech;
+	struct auth_mech *mechs;	/* every IXIT 1-AuthMech entry */
+	size_t nmechs;
 	struct ev_log *ev;
 	struct run_sample *samples;
 	size_t nsamples;

@@ -11,15 +11,24 @@
 #include "harness/cb_json.h"
 #include "harness/step.h"
 
-extern const struct step_def step_assessor_confirm, step_auth_fingerprint,
-	step_auth_try_list, step_console_command, step_console_login,
-	step_expect_distinct, step_expect_equal, step_expect_match,
-	step_expect_subset, step_http_request, step_vdp_check;
+extern const struct step_def step_assessor_confirm, step_auth_attempt,
+	step_auth_bruteforce, step_auth_change, step_auth_cleartext,
+	step_auth_discover, step_auth_fingerprint, step_auth_password_quality,
+	step_auth_try_list,
+	step_console_command, step_console_login, step_expect_distinct,
+	step_expect_equal, step_expect_match, step_expect_subset,
+	step_http_request, step_vdp_check;
 
 /* Sorted by name: step_lookup() bisects, 'help steps' lists in order. */
 static const struct step_def *const step_defs[] = {
 	&step_assessor_confirm,
+	&step_auth_attempt,
+	&step_auth_bruteforce,
+	&step_auth_change,
+	&step_auth_cleartext,
+	&step_auth_discover,
 	&step_auth_fingerprint,
+	&step_auth_password_quality,
 	&step_auth_try_list,
 	&step_console_command,
 	&step_console_login,

@@ -19,7 +19,10 @@
 #include "harness/cb_buf.h"
 #include "harness/cb_error.h"
 #include "harness/verdict.h"
+#include "hw-adapters/hw.h"
 
+struct auth_mech;
+struct auth_target;
 struct console;
 struct console_mech;
 struct ev_log;
@@ -124,9 +127,23 @@ enum cb_verdict step_failed(struct step_run *sr);
  * Services the runner provides (runner.c).
  */
 
+/* Every sample as scripts see them (the ${samples} list). */
+json_t *step_samples(const struct step_run *sr);
+
 /* The current sample's id and its profile object. */
 const char *step_sample_id(const struct run_sample *s);
 json_t *step_sample_json(const struct run_sample *s);
+
+/* Every documented authentication mechanism (IXIT 1-AuthMech). */
+const struct auth_mech *step_mechs(const struct step_run *sr, size_t *n);
+/*
+ * Where sample s's mechanisms are reached (host, API, console opened if
+ * 'console' is set and the sample has one).
+ */
+int step_target(struct step_run *sr, struct run_sample *s, int console,
+		struct auth_target *t);
+/* The evidence tap, for adapters a step opens itself. */
+hw_tap_fn *step_tap(const struct step_run *sr, void **ctx);
 
 /* The documented console login mechanism (IXIT 1-AuthMech), or NULL. */
 const struct console_mech *step_mech(const struct step_run *sr);

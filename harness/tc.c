@@ -29,7 +29,8 @@ static const char *const ref_roots[] = {"product", "customer", "ics", "ixit",
 /* Keys a profile sample has; saved names must not shadow them. */
 static const char *const sample_keys[] = {
 	"id",	  "serial",    "mac",	   "console", "http",  "credentials",
-	"label",  "received",  "condition", "notes",  "model", NULL};
+	"label",  "received",  "condition", "notes",  "model", "host",
+	"ssid",	  NULL};
 
 int tc_generic_key(const char *key)
 {

@@ -198,6 +198,14 @@ static void http_setup(struct http *h, const struct hw_http_req *req,
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(req->method, "GET"))
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+	if (req->auth != HW_AUTH_NONE) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH,
+				 req->auth == HW_AUTH_DIGEST ? CURLAUTH_DIGEST
+							     : CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, req->user ? req->user : "");
+		curl_easy_setopt(c, CURLOPT_PASSWORD,
+				 req->password ? req->password : "");
+	}
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)req->body_len);

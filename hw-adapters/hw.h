@@ -67,6 +67,14 @@ struct hw_http_req {
 	int timeout_ms;			/* whole exchange */
 	size_t max_body;		/* response ceiling in bytes */
 	int follow_redirects;		/* at most 5 when set */
+	enum hw_http_auth {
+		HW_AUTH_NONE,
+		HW_AUTH_BASIC,
+		HW_AUTH_DIGEST,
+	} auth;				/* credentials below, built by libcurl;
+					 * the Authorization header is never
+					 * seen by the tap */
+	const char *user, *password;
 };
 
 struct hw_http_resp {
