@@ -150,12 +150,8 @@ static int run_find_mech(struct run_ctx *r, struct cb_error *err)
 			return rc;
 		}
 		r->nmechs++;
-		if (r->have_mech || r->mechs[k].surface != AUTH_CONSOLE)
-			continue;
-		rc = console_mech_init(&r->mech, m, err);
-		if (rc)
-			return rc;
-		r->have_mech = 1;
+		if (!r->con_mech && r->mechs[k].surface == AUTH_CONSOLE)
+			r->con_mech = &r->mechs[k].con;
 	}
 	return CB_OK;
 }
@@ -234,8 +230,6 @@ void run_release(struct run_ctx *r)
 	free(r->samples);
 	hw_adapter_free(r->web);
 	ev_free(r->ev);
-	if (r->have_mech)
-		console_mech_release(&r->mech);
 	for (k = 0; k < r->nmechs; k++)
 		auth_mech_release(&r->mechs[k]);
 	free(r->mechs);
@@ -310,7 +304,7 @@ hw_tap_fn *step_tap(const struct step_run *sr, void **ctx)
 
 const struct console_mech *step_mech(const struct step_run *sr)
 {
-	return sr->run->have_mech ? &sr->run->mech : NULL;
+	return sr->run->con_mech;
 }
 
 int step_console(struct step_run *sr, struct run_sample *s,
@@ -321,7 +315,7 @@ int step_console(struct step_run *sr, struct run_sample *s,
 	int rc;
 
 	*out = NULL;
-	if (!r->have_mech)
+	if (!r->con_mech)
 		return cb_error_set(&sr->err, CB_ENOTSUP,
 				    "IXIT 1-AuthMech documents no console "
 				    "login");

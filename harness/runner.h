@@ -91,10 +91,10 @@ struct run_ctx {
 	size_t nsel;
 	json_t *data;			/* testcases/data/ sets by name */
 	json_t *data_files;		/* [{name, sha256}] */
-	struct console_mech mech;	/* the documented console login */
-	int have_mech;
 	struct auth_mech *mechs;	/* every IXIT 1-AuthMech entry */
 	size_t nmechs;
+	const struct console_mech *con_mech; /* the first console's, in
+					      * mechs[], or NULL */
 	struct ev_log *ev;
 	struct run_sample *samples;
 	size_t nsamples;
