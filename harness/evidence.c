@@ -21,6 +21,8 @@
 #include "hw-adapters/hw.h"
 
 #define EV_INLINE_BODY (64 * 1024)	/* HTTP bodies kept inline */
+#define EV_INLINE_REQ (16 * 1024)	/* request bodies kept whole */
+#define EV_REQ_HEAD 1024		/* start kept of a larger one */
 #define EV_MAX_LINE (8u << 20)		/* ceiling when verifying */
 
 int ev_open(struct ev_log **out, const char *path, json_t *header,
@@ -359,8 +361,23 @@ static json_t *ev_http_request(const struct ev_log *ev,
 						      : "basic",
 					      "user",
 					      req->user ? req->user : ""));
-	if (req->body)
+	if (req->body && req->body_len <= EV_INLINE_REQ) {
 		ev_put_bytes(ev, r, "body", req->body, req->body_len);
+	} else if (req->body) {
+		/* A firmware image: its hash identifies it, its start shows
+		 * the header. */
+		char sha[CB_SHA256_HEX];
+
+		cb_sha256_hex(sha, req->body, req->body_len);
+		json_object_set_new(r, "body_len",
+				    json_integer((json_int_t)req->body_len));
+		json_object_set_new(r, "body_sha256", json_string(sha));
+		ev_put_bytes(ev, r, "body", req->body, EV_REQ_HEAD);
+		json_object_set_new(r, "body_truncated", json_true());
+	}
+	if (req->body && req->abort_after)
+		json_object_set_new(r, "abort_after",
+				    json_integer((json_int_t)req->abort_after));
 	return r;
 }
 

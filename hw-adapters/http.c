@@ -33,6 +33,9 @@ struct http_xfer {
 	size_t max_body;
 	int overflow;		/* body passed its ceiling */
 	int tls_done;
+	const char *up;		/* request body still to send */
+	size_t up_left;		/* bytes of it before the cut */
+	int cut;		/* the upload was cut on purpose */
 };
 
 static int http_open(struct hw_adapter *hw, const struct hw_uri *uri,
@@ -110,6 +113,24 @@ static size_t http_on_body(char *p, size_t size, size_t n, void *ud)
 	}
 	if (cb_buf_add(&x->resp->body, p, len, NULL))
 		return 0;
+	return len;
+}
+
+/* Request body for an upload that is cut half way on purpose. */
+static size_t http_on_read(char *p, size_t size, size_t n, void *ud)
+{
+	struct http_xfer *x = ud;
+	size_t len = size * n;
+
+	if (!x->up_left) {
+		x->cut = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	if (len > x->up_left)
+		len = x->up_left;
+	memcpy(p, x->up, len);
+	x->up += len;
+	x->up_left -= len;
 	return len;
 }
 
@@ -206,7 +227,19 @@ static void http_setup(struct http *h, const struct hw_http_req *req,
 		curl_easy_setopt(c, CURLOPT_PASSWORD,
 				 req->password ? req->password : "");
 	}
-	if (req->body) {
+	if (req->body && req->abort_after && req->abort_after < req->body_len) {
+		/* Declare the whole length, send a part, then hang up. */
+		x->up = req->body;
+		x->up_left = req->abort_after;
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+				 (curl_off_t)req->body_len);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, http_on_read);
+		curl_easy_setopt(c, CURLOPT_READDATA, x);
+		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+		if (strcmp(req->method, "PUT"))
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+	} else if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)req->body_len);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
@@ -260,13 +293,27 @@ static int http_request(struct hw_adapter *hw, const struct hw_http_req *req,
 		}
 		hdrs = tmp;
 	}
+	if (req->body) {
+		/* No "Expect: 100-continue" pause before large bodies. */
+		tmp = curl_slist_append(hdrs, "Expect:");
+		if (!tmp) {
+			rc = cb_error_set(err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+		hdrs = tmp;
+	}
 	h->errbuf[0] = '\0';
 	http_setup(h, req, &x, hdrs);
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	snprintf(resp->effective_url, sizeof(resp->effective_url), "%s", url);
 	cc = curl_easy_perform(h->curl);
 	http_collect(h->curl, resp);
-	if (x.overflow)
+	if (x.cut)
+		rc = cb_error_set(err, CB_ECLOSED,
+				  "upload cut on purpose after %zu of %zu "
+				  "bytes",
+				  req->abort_after, req->body_len);
+	else if (x.overflow)
 		rc = cb_error_set(err, CB_ETOOBIG,
 				  "response body exceeds %zu bytes",
 				  x.max_body);

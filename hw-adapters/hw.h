@@ -75,6 +75,10 @@ struct hw_http_req {
 					 * the Authorization header is never
 					 * seen by the tap */
 	const char *user, *password;
+	size_t abort_after;		/* >0: send this many body bytes of
+					 * the declared body_len, then cut
+					 * the connection (an interrupted
+					 * upload) */
 };
 
 struct hw_http_resp {
