@@ -49,9 +49,9 @@ LIB_LIBS       = $(call lazy,LIB_LIBS,$(PKG_CONFIG) --libs $(PKGS) \
 CHECK_CFLAGS   = $(call lazy,CHECK_CFLAGS,$(PKG_CONFIG) --cflags check)
 CHECK_LIBS     = $(call lazy,CHECK_LIBS,$(PKG_CONFIG) --libs check)
 SIM_CFLAGS     = $(call lazy,SIM_CFLAGS,$(PKG_CONFIG) --cflags \
-                   libmicrohttpd jansson openssl)
+                   libmicrohttpd jansson openssl libcurl)
 SIM_LIBS       = $(call lazy,SIM_LIBS,$(PKG_CONFIG) --libs \
-                   libmicrohttpd jansson openssl) -lutil
+                   libmicrohttpd jansson openssl libcurl) -lutil
 GIT_REV        = $(call lazy,GIT_REV,git describe --always --dirty \
                    2>/dev/null || echo unknown)
 

@@ -1,7 +1,6 @@
 /*
  * profile.c - load and check a product profile (see profile.h).
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ static const char *const ics_opt[] = {"conditions", "provisions", NULL};
 static const char *const sample_req[] = {"id", "serial", NULL};
 static const char *const sample_opt[] = {
 	"mac", "model", "console", "http", "host", "ssid", "credentials",
-	"label", "received", "condition", "notes", NULL};
+	"label", "received", "condition", "notes", "power", "flash", NULL};
 static const char *const cred_req[] = {"user", "password", NULL};
 static const char *const trust_opt[] = {"ca_file", NULL};
 static const char *const mech_req[] = {"id", "surface", NULL};
@@ -42,7 +41,7 @@ static const char *const mech_regex[] = {"login_prompt", "password_prompt",
 					 "shell_prompt", "failure", NULL};
 static const char *const userinfo_opt[] = {
 	"vdp_url", "support_period_url", "support_period_end",
-	"model_designation", "change_auth_docs", "deletion_docs",
+	"model_designation", "model_designation_query", "change_auth_docs", "deletion_docs",
 	"secure_setup_docs", "setup_check_docs", "personal_data_docs",
 	"telemetry_docs", "sensor_docs", "non_updatable_docs",
 	"replacement_docs", NULL};
@@ -108,31 +107,6 @@ out:
 	return rc;
 }
 
-static int check_regex(const struct cb_json_doc *d, json_t *obj,
-		       const char *key, struct cb_error *err)
-{
-	json_t *v = json_object_get(obj, key);
-	char msg[96];
-	regex_t re;
-	int rc;
-
-	if (!v)
-		return CB_OK;
-	if (!json_is_string(v))
-		return cb_json_fail_member(d, obj, key, err,
-					   "'%s' must be a string", key);
-	rc = regcomp(&re, json_string_value(v), REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		regerror(rc, &re, msg, sizeof(msg));
-		return cb_json_fail_member(d, obj, key, err,
-					   "'%s' is not a valid regular "
-					   "expression: %s",
-					   key, msg);
-	}
-	regfree(&re);
-	return CB_OK;
-}
-
 static int profile_check_mech(const struct cb_json_doc *d, json_t *m,
 			      struct cb_error *err)
 {
@@ -149,7 +123,7 @@ static int profile_check_mech(const struct cb_json_doc *d, json_t *m,
 		return cb_json_fail_member(d, m, "surface", err,
 					   "unknown surface '%s'", surface);
 	for (k = mech_regex; *k; k++)
-		if ((rc = check_regex(d, m, *k, err)))
+		if ((rc = profile_check_regex(d, m, *k, err)))
 			return rc;
 	if (!strcmp(surface, "console"))
 		for (k = mech_regex; *k; k++)
@@ -213,14 +187,18 @@ static int profile_check_ixit(struct profile *p, const struct catalog *cat,
 					NULL, err);
 		if (rc)
 			return rc;
+		rc = profile_check_query(d, sec, "model_designation_query", err);
+		if (rc)
+			return rc;
 		json_object_foreach(sec, key, m)
-			if (!json_is_string(m))
+			if (strcmp(key, "model_designation_query") &&
+			    !json_is_string(m))
 				return cb_json_fail_member(d, sec, key, err,
 							   "'%s' must be a "
 							   "string",
 							   key);
 	}
-	return CB_OK;
+	return profile_check_updates(d, p->ixit, err);
 }
 
 static int profile_check_ics(struct profile *p, const struct catalog *cat,
@@ -304,6 +282,10 @@ static int profile_sample(struct profile *p, json_t *obj, size_t idx,
 		rc = check_uri(d, obj, "console", &s->console, err);
 	if (!rc)
 		rc = check_uri(d, obj, "http", &s->http, err);
+	if (!rc)
+		rc = profile_check_tool(d, obj, "power", err);
+	if (!rc)
+		rc = profile_check_tool(d, obj, "flash", err);
 	if (!rc)
 		rc = cb_json_get_object(d, obj, "credentials", 0, &cred, err);
 	if (!rc && cred)

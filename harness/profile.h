@@ -46,4 +46,17 @@ void profile_release(struct profile *p);
  */
 int profile_condition(const struct profile *p, const char *name);
 
+/* profile_upd.c: IXIT 7-UpdMech and 20-SecBoot, checked strictly. */
+int profile_check_updates(const struct cb_json_doc *d, json_t *ixit,
+			  struct cb_error *err);
+/* A "read a value from the device" object at parent[key], if present. */
+int profile_check_query(const struct cb_json_doc *d, json_t *parent,
+			const char *key, struct cb_error *err);
+/* obj[key], if present, is a valid POSIX extended regular expression. */
+int profile_check_regex(const struct cb_json_doc *d, json_t *obj,
+			const char *key, struct cb_error *err);
+/* A sample's bench tool "exec:PROGRAM ARG..." at sample[key]. */
+int profile_check_tool(const struct cb_json_doc *d, json_t *sample,
+		       const char *key, struct cb_error *err);
+
 #endif /* PROFILE_H */

@@ -404,6 +404,24 @@ int step_interactive(const struct step_run *sr)
 	return sr->run->opts->interactive && isatty(0);
 }
 
+const char *step_run_dir(const struct step_run *sr)
+{
+	return sr->run->dir;
+}
+
+const struct profile_sample *step_sample_profile(const struct run_sample *s)
+{
+	return s ? s->ps : NULL;
+}
+
+void step_console_forget(struct run_sample *s)
+{
+	if (s && s->console_hw) {
+		console_discard(&s->console);
+		s->console.state = CON_UNKNOWN;
+	}
+}
+
 long long step_now(const struct step_run *sr)
 {
 	(void)sr;
@@ -455,8 +473,13 @@ static void run_record_step(struct run_ctx *r, const struct tc_step *st,
 	rec = json_pack("{s:s,s:s,s:s}", "type", "step", "step", st->def->name,
 			"verdict", cb_verdict_name(v));
 	json_object_set_new(rec, "rationale", json_string(cb_buf_str(&sr->why)));
-	if (sr->err.code)
-		json_object_set_new(rec, "error", json_string(sr->err.text));
+	if (sr->err.code) {
+		char eb[CB_ERROR_SOURCE_MAX + CB_ERROR_TEXT_MAX + 32];
+
+		json_object_set_new(rec, "error",
+				    json_string(cb_error_format(&sr->err, eb,
+								sizeof(eb))));
+	}
 	if (sr->args)
 		json_object_set(rec, "args", sr->args);
 	if (sr->value) {
@@ -519,9 +542,12 @@ static enum cb_verdict run_one_step(struct run_ctx *r,
 			cb_buf_adds(why, "; ", NULL);
 		if (sr.why.len)
 			cb_buf_adds(why, cb_buf_str(&sr.why), NULL);
-		if (sr.err.code)
+		if (sr.err.code) {
+			char eb[CB_ERROR_SOURCE_MAX + CB_ERROR_TEXT_MAX + 32];
+
 			cb_buf_printf(why, NULL, "%s%s", sr.why.len ? ": " : "",
-				      sr.err.text);
+				      cb_error_format(&sr.err, eb, sizeof(eb)));
+		}
 	}
 	json_decref(sr.args);
 	json_decref(sr.value);

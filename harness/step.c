@@ -17,7 +17,9 @@ extern const struct step_def step_assessor_confirm, step_auth_attempt,
 	step_auth_try_list,
 	step_console_command, step_console_login, step_expect_distinct,
 	step_expect_equal, step_expect_match, step_expect_subset,
-	step_http_request, step_vdp_check;
+	step_http_request, step_vdp_check, step_boot_tamper, step_device_query,
+	step_support_check, step_update_attack, step_update_discover,
+	step_update_mitm;
 
 /* Sorted by name: step_lookup() bisects, 'help steps' lists in order. */
 static const struct step_def *const step_defs[] = {
@@ -30,13 +32,19 @@ static const struct step_def *const step_defs[] = {
 	&step_auth_fingerprint,
 	&step_auth_password_quality,
 	&step_auth_try_list,
+	&step_boot_tamper,
 	&step_console_command,
 	&step_console_login,
+	&step_device_query,
 	&step_expect_distinct,
 	&step_expect_equal,
 	&step_expect_match,
 	&step_expect_subset,
 	&step_http_request,
+	&step_support_check,
+	&step_update_attack,
+	&step_update_discover,
+	&step_update_mitm,
 	&step_vdp_check,
 	NULL,
 };

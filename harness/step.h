@@ -171,6 +171,14 @@ json_t *step_answer(const struct step_run *sr);
 /* 1 when --interactive and stdin is a terminal. */
 int step_interactive(const struct step_run *sr);
 
+/* The run directory (for files a step keeps as evidence). */
+const char *step_run_dir(const struct step_run *sr);
+/* The sample as the profile gives it (credentials, bench tools). */
+struct profile_sample;
+const struct profile_sample *step_sample_profile(const struct run_sample *s);
+/* After a power cycle: the console session state is no longer known. */
+void step_console_forget(struct run_sample *s);
+
 /* Wall-clock time of the run's start (for expiry checks). */
 long long step_now(const struct step_run *sr);
 

@@ -426,10 +426,11 @@ static int tc_check_header(struct tc_case *tc, const char *path,
 	if (strncmp(tc->id, tc->provision, plen) || tc->id[plen] != '-')
 		return cb_json_fail_member(d, root, "id", err,
 					   "id must be '%s-N'", tc->provision);
-	if (strcmp(tc->kind, "conceptual") && strcmp(tc->kind, "functional"))
+	if (strcmp(tc->kind, "conceptual") && strcmp(tc->kind, "functional") &&
+	    strcmp(tc->kind, "mixed"))
 		return cb_json_fail_member(d, root, "kind", err,
-					   "kind must be conceptual or "
-					   "functional");
+					   "kind must be conceptual, functional "
+					   "or mixed");
 	if (tc->applies_if)
 		r = tc_check_names(tc, tc->applies_if, cat, 0, err);
 	return r;

@@ -14,10 +14,13 @@ if [ -z "${CB_NETNS:-}" ] && unshare -n true 2>/dev/null; then
 		'ip link set lo up && exec bash "$0" "$@"' "$0" "$@"
 fi
 export SIMDUT
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/certbench-e2e.XXXXXX")
+WORK=$(mktemp -d "${E2E_ROOT:-${TMPDIR:-/tmp}}/certbench-e2e.XXXXXX")
 PKI=$BUILD/e2e-pki
 bash fixtures/pki.sh "$PKI" >/dev/null
 export SIMDUT_CA=$PKI/web-ca.pem
+# The simulated manufacturer's key and signed firmware images.
+export SIMDUT_FW=$(cd "$BUILD" && pwd)/e2e-fw
+bash fixtures/mkimages.sh "$SIMDUT_FW" >/dev/null
 STATES=()
 
 e2e_cleanup() {
@@ -46,7 +49,8 @@ sim_start() { # CONFIG
 	STATES+=("$state")
 	bash fixtures/simdut/simdutctl start "$1" "$state" \
 		--tls-cert "$PKI/simdut.pem" --tls-key "$PKI/simdut.key" \
-		--lifetime 600 > "$state.env" || fail "simdut did not start"
+		--fw-dir "$SIMDUT_FW" --lifetime 600 > "$state.env" ||
+		fail "simdut did not start"
 	set -a
 	# shellcheck disable=SC1090
 	. "$state.env"

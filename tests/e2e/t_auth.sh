@@ -100,7 +100,8 @@ sim_stop
 
 note "HTTP login without TLS: FAIL cleartext"
 state=$WORK/plain
-bash fixtures/simdut/simdutctl start "$(config .)" "$state" > "$state.env"
+bash fixtures/simdut/simdutctl start "$(config .)" "$state" \
+	--fw-dir "$SIMDUT_FW" > "$state.env"
 STATES+=("$state")
 set -a; . "$state.env"; set +a
 run "$P" 5.1-3-2

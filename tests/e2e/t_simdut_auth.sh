@@ -31,7 +31,7 @@ name=t_simdut_auth
 # terminal, and its hang-up at simdut's exit would kill this script.
 trap '' HUP
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX")
+tmp=$(mktemp -d "${E2E_ROOT:-${TMPDIR:-/tmp}}/$name.XXXXXX")
 bg_pids=()
 cleanup() {
 	local p

@@ -24,7 +24,7 @@ name=t_simdut_smoke
 # terminal, and its hang-up at simdut's exit would kill this script.
 trap '' HUP
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX")
+tmp=$(mktemp -d "${E2E_ROOT:-${TMPDIR:-/tmp}}/$name.XXXXXX")
 bg_pids=()
 cleanup() {
 	local p
@@ -169,7 +169,7 @@ bash fixtures/pki.sh "$tmp/pki" >/dev/null
 # The units of secure.json on the default address, which this test's
 # HTTPS checks expect (the fixture gives each unit its own).
 cfg=$tmp/secure.json
-jq 'del(.units[].bind, .units[].brute_force)' fixtures/simdut/secure.json \
+jq 'del(.units[].bind, .units[].brute_force, .update)' fixtures/simdut/secure.json \
 	> "$cfg"
 pw1=$(jq -r '.units[0].password' "$cfg")
 pw2=$(jq -r '.units[1].password' "$cfg")
