@@ -18,8 +18,8 @@ extern const struct step_def step_assessor_confirm, step_auth_attempt,
 	step_console_command, step_console_login, step_expect_distinct,
 	step_expect_equal, step_expect_match, step_expect_subset,
 	step_http_request, step_vdp_check, step_boot_tamper, step_device_query,
-	step_support_check, step_update_attack, step_update_discover,
-	step_update_mitm;
+	step_support_check, step_tls_probe, step_update_attack,
+	step_update_discover, step_update_mitm;
 
 /* Sorted by name: step_lookup() bisects, 'help steps' lists in order. */
 static const struct step_def *const step_defs[] = {
@@ -42,6 +42,7 @@ static const struct step_def *const step_defs[] = {
 	&step_expect_subset,
 	&step_http_request,
 	&step_support_check,
+	&step_tls_probe,
 	&step_update_attack,
 	&step_update_discover,
 	&step_update_mitm,
@@ -256,4 +257,22 @@ enum cb_verdict step_failed(struct step_run *sr)
 	if (sr->err.code == CB_ENOTSUP)
 		return CB_V_INCONCLUSIVE;
 	return step_bench_failed(sr);
+}
+
+int step_selects(const struct step_run *sr, const char *name, const char *id)
+{
+	json_t *sel = step_arg(sr, name), *v;
+	size_t k;
+
+	if (!sel || (json_is_string(sel) &&
+		     !strcmp(json_string_value(sel), "all")))
+		return 1;
+	if (!id)
+		return 0;
+	if (json_is_string(sel))
+		return !strcmp(json_string_value(sel), id);
+	json_array_foreach(sel, k, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), id))
+			return 1;
+	return 0;
 }

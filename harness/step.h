@@ -105,6 +105,14 @@ const char *step_str(const struct step_run *sr, const char *name,
 long step_int(const struct step_run *sr, const char *name, long def);
 int step_bool(const struct step_run *sr, const char *name, int def);
 
+/*
+ * Does argument name select id?  Absent or "all" selects everything; a
+ * string selects that id, a list the ids in it.  A NULL id is never
+ * selected by a string or list.
+ */
+int step_selects(const struct step_run *sr, const char *name,
+		 const char *id);
+
 /* Append one finding to the rationale ("; " between findings). */
 void step_say(struct step_run *sr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

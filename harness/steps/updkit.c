@@ -360,22 +360,6 @@ int upd_tool(struct step_run *sr, const char *tool, const char *arg)
 	return rc;
 }
 
-static int upd_mech_wanted(struct step_run *sr, const char *id)
-{
-	json_t *sel = step_arg(sr, "mechanisms"), *v;
-	size_t k;
-
-	if (!sel || (json_is_string(sel) &&
-		     !strcmp(json_string_value(sel), "all")))
-		return 1;
-	if (json_is_string(sel))
-		return !strcmp(json_string_value(sel), id);
-	json_array_foreach(sel, k, v)
-		if (!strcmp(json_string_value(v) ?: "", id))
-			return 1;
-	return 0;
-}
-
 static int upd_kind_in(const char *const *kinds, const char *s)
 {
 	for (; *kinds; kinds++)
@@ -398,8 +382,8 @@ enum cb_verdict upd_each(struct step_run *sr, const char *const *kinds,
 	json_array_foreach(step_ixit(sr, "7-UpdMech"), k, m) {
 		if (!upd_kind_in(kinds, json_string_value(json_object_get(
 						m, "delivery"))) ||
-		    !upd_mech_wanted(sr, json_string_value(json_object_get(
-						 m, "id"))))
+		    !step_selects(sr, "mechanisms",
+				  json_string_value(json_object_get(m, "id"))))
 			continue;
 		n++;
 		v = one(sr, m);
