@@ -22,7 +22,13 @@ static const struct cli_cmd cli_cmds[] = {
 	 "one engine against one target, for exploration and benchmarks",
 	 "probe login URL|tcp://HOST:PORT|tty:///DEV --user U --list FILE\n"
 	 "              [--concurrency N] [--form TEMPLATE | --basic | "
-	 "--digest] [--ca CA] [--show]"},
+	 "--digest] [--ca CA] [--show]\n"
+	 "       certbench probe ports HOST [-p RANGE] [--udp[=PORTS]] "
+	 "[--json] [--timeout MS]\n"
+	 "              [--parallel N] [--banner MS]\n"
+	 "       certbench probe tls HOST:PORT [--sni NAME] [--ca FILE] "
+	 "[--json] [--timeout MS]\n"
+	 "              [--parallel N]"},
 	{"run", cmd_run, CLI_NEEDS_NET, "run test cases against the samples",
 	 "run -p PROFILE [-a ANSWERS] [-s SCHEME] [-o DIR] [--lab LAB]\n"
 	 "              [--sign KEY --cert CERT] [--case ID]... "

@@ -45,6 +45,9 @@ int cmd_list(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+/* 'probe ports' and 'probe tls' (argv[0] is "ports" / "tls"). */
+int probe_ports_main(int argc, char **argv);
+int probe_tls_main(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* 'certbench help steps': every step with its parameters. */

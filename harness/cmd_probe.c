@@ -226,5 +226,9 @@ int cmd_probe(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "login"))
 		return probe_login(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "ports"))
+		return probe_ports_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "tls"))
+		return probe_tls_main(argc - 1, argv + 1);
 	return cli_usage("probe");
 }

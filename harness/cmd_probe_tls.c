@@ -28,9 +28,6 @@
 
 #define PTLS_TABLE "testcases/data/tls-practice.json"
 
-/* Until cli.h declares it next to cmd_probe(). */
-int probe_tls_main(int argc, char **argv);
-
 struct ptls_args {
 	char host[256];
 	int port;

@@ -120,8 +120,11 @@ static enum cb_verdict auth_discover(struct step_run *sr)
 	const char *ports = step_str(sr, "ports", "1-65535");
 	const char *host = json_string_value(
 		json_object_get(step_sample_json(sr->sample), "host"));
-	struct scan_opts o = {512, (int)step_int(sr, "connect_timeout_ms", 1000),
-			      (int)step_int(sr, "banner_ms", 400)};
+	struct scan_opts o = {
+		.max_inflight = 512,
+		.connect_timeout_ms =
+			(int)step_int(sr, "connect_timeout_ms", 1000),
+		.banner_ms = (int)step_int(sr, "banner_ms", 400)};
 	struct auth_target t;
 	struct scan_result res;
 	enum disc_kind kind;
