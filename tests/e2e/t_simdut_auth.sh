@@ -53,91 +53,12 @@ pass() {
 	echo "ok - $*"
 }
 
-now_ms() {
-	local t=${EPOCHREALTIME/./}
-	echo $((t / 1000))
-}
-
 [ -x "$SIMDUT" ] || fail "$SIMDUT: not built"
-export LC_ALL=C		# ${#var} counts bytes
 
-# ---- console helpers (pty or TCP) ----
-#
-# A background cat copies the channel into a file and expect() scans
-# that file, as in t_simdut_smoke.sh.
+# ---- console helpers (pty or TCP): tests/e2e/console.sh ----
 
-con_file=""
-con_pid=""
-consumed=0		# bytes of con_file already matched
-
-# con_open FD TTY: attach FD to a pty slave.
-con_open() {
-	con_file=$tmp/console.$1.$RANDOM
-	consumed=0
-	eval "exec $1<>\"\$2\""
-	stty -F "$2" raw -echo
-	cat <&"$1" >"$con_file" 2>/dev/null &
-	con_pid=$!
-	bg_pids+=("$con_pid")
-}
-
-# tcp_open FD HOST PORT: attach FD to a TCP connection.
-tcp_open() {
-	con_file=$tmp/tcp.$1.$RANDOM
-	consumed=0
-	eval "exec $1<>/dev/tcp/$2/$3"
-	cat <&"$1" >"$con_file" 2>/dev/null &
-	con_pid=$!
-	bg_pids+=("$con_pid")
-}
-
-# con_close FD: detach FD and stop its copier (it would steal the next
-# reader's bytes on a reopened pty).
-con_close() {
-	eval "exec $1>&-"
-	kill "$con_pid" 2>/dev/null || true
-	wait "$con_pid" 2>/dev/null || true
-}
-
-con_text() {
-	local data=""
-	IFS= read -r -d '' data <"$con_file" || true
-	printf '%s' "$data"
-}
-
-# expect TEXT [SECONDS]: wait until TEXT follows what was matched before.
-expect() {
-	local want=$1 limit=$((${2:-5} * 1000)) start data rest
-	start=$(now_ms)
-	for (( ; ; )); do
-		data=""
-		IFS= read -r -d '' data <"$con_file" || true
-		rest=${data:consumed}
-		if [[ $rest == *"$want"* ]]; then
-			rest=${rest%%"$want"*}
-			consumed=$((consumed + ${#rest} + ${#want}))
-			return 0
-		fi
-		(($(now_ms) - start < limit)) ||
-			fail "no $(printf '%q' "$want") on the console;" \
-				"got: $(printf '%q' "$rest")"
-		sleep 0.02
-	done
-}
-
-# expect_eof: the peer closed the connection (the copying cat ended).
-expect_eof() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$con_pid" 2>/dev/null || return 0
-		sleep 0.02
-	done
-	fail "the connection stayed open"
-}
-
-send() {
-	printf '%s' "$2" >&"$1"
-}
+CON_DIR=$tmp
+. tests/e2e/console.sh
 
 # ---- HTTP helpers: full response (head and body) on stdout ----
 

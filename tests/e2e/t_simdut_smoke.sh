@@ -47,62 +47,12 @@ pass() {
 	echo "ok - $*"
 }
 
-now_ms() {
-	local t=${EPOCHREALTIME/./}
-	echo $((t / 1000))
-}
-
 [ -x "$SIMDUT" ] || fail "$SIMDUT: not built"
 
-# ---- console helpers ----
-#
-# A background cat copies the tty into a file and expect() scans that
-# file.  bash's own 'read -N' is not used on the tty: it switches the
-# line to cbreak mode while it waits, and that turns CR into LF.
+# ---- console helpers: tests/e2e/console.sh ----
 
-export LC_ALL=C		# ${#var} counts bytes
-con_file=""
-consumed=0		# bytes of con_file already matched
-
-# con_open FD TTY: attach FD to TTY and start copying it to a file.
-con_open() {
-	con_file=$tmp/console.$1
-	consumed=0
-	eval "exec $1<>\"\$2\""
-	stty -F "$2" raw -echo
-	cat <&"$1" >"$con_file" 2>/dev/null &
-	bg_pids+=($!)
-}
-
-con_text() {
-	local data=""
-	IFS= read -r -d '' data <"$con_file" || true
-	printf '%s' "$data"
-}
-
-# expect TEXT [SECONDS]: wait until TEXT follows what was matched before.
-expect() {
-	local want=$1 limit=$((${2:-5} * 1000)) start data rest
-	start=$(now_ms)
-	for (( ; ; )); do
-		data=""
-		IFS= read -r -d '' data <"$con_file" || true
-		rest=${data:consumed}
-		if [[ $rest == *"$want"* ]]; then
-			rest=${rest%%"$want"*}
-			consumed=$((consumed + ${#rest} + ${#want}))
-			return 0
-		fi
-		(($(now_ms) - start < limit)) ||
-			fail "no $(printf '%q' "$want") on the console;" \
-				"got: $(printf '%q' "$rest")"
-		sleep 0.02
-	done
-}
-
-send() {
-	printf '%s' "$2" >&"$1"
-}
+CON_DIR=$tmp
+. tests/e2e/console.sh
 
 # ---- HTTP helpers: full response (head and body) on stdout ----
 

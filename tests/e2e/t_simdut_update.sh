@@ -20,7 +20,6 @@ cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 # Opening a pty from a session leader would make it our controlling
 # terminal, and its hang-up at simdut's exit would kill this script.
 trap '' HUP
-export LC_ALL=C		# ${#var} counts bytes
 ctl=fixtures/simdut/simdutctl
 
 FW=$(mkdir -p "$BUILD/e2e-fw" && cd "$BUILD/e2e-fw" && pwd)
@@ -30,7 +29,7 @@ IMG=$WORK/img
 SRV=$WORK/srv
 mkdir -p "$IMG" "$SRV"
 
-BG=()
+bg_pids=()
 SIM_STATE=""
 t_cleanup() {
 	local rc=$? p
@@ -40,7 +39,7 @@ t_cleanup() {
 			"$SIM_STATE/u2.log" >&2 2>/dev/null || true
 	fi
 	exec 3>&- 2>/dev/null || true
-	for p in "${BG[@]+"${BG[@]}"}"; do
+	for p in "${bg_pids[@]+"${bg_pids[@]}"}"; do
 		kill "$p" 2>/dev/null || true
 	done
 	e2e_cleanup
@@ -140,52 +139,10 @@ expect_log() { # LINE [UNIT]: wait up to 5 s for an exact log line
 	fail "${2:-u1}.log lacks '$1': $(cat "$log")"
 }
 
-# ---- console: a background cat copies the pty, expect() scans it ----
+# ---- console: tests/e2e/console.sh ----
 
-con_file=""
-consumed=0
-con_open() { # TTY
-	con_file=$WORK/console.$RANDOM
-	consumed=0
-	exec 3<>"$1"
-	stty -F "$1" raw -echo
-	cat <&3 >"$con_file" 2>/dev/null &
-	BG+=($!)
-}
-
-now_ms() {
-	local t=${EPOCHREALTIME/./}
-	echo $((t / 1000))
-}
-
-expect() { # TEXT [SECONDS]
-	local want=$1 limit=$((${2:-5} * 1000)) start data rest
-	start=$(now_ms)
-	for (( ; ; )); do
-		data=""
-		IFS= read -r -d '' data <"$con_file" || true
-		rest=${data:consumed}
-		if [[ $rest == *"$want"* ]]; then
-			rest=${rest%%"$want"*}
-			consumed=$((consumed + ${#rest} + ${#want}))
-			return 0
-		fi
-		(($(now_ms) - start < limit)) ||
-			fail "no $(printf '%q' "$want") on the console;" \
-				"got: $(printf '%q' "$rest")"
-		sleep 0.02
-	done
-}
-
-expect_quiet() { # SECONDS: nothing new on the console meanwhile
-	local data=""
-	sleep "$1"
-	IFS= read -r -d '' data <"$con_file" || true
-	[ "${#data}" = "$consumed" ] ||
-		fail "console spoke: $(printf '%q' "${data:consumed}")"
-}
-
-send() { printf '%s' "$1" >&3; }
+CON_DIR=$WORK
+. tests/e2e/console.sh
 
 # ---- images ----
 
@@ -349,7 +306,7 @@ openssl x509 -req -in "$WORK/upd.csr" -CA "$FW/update-ca.pem" \
 serve() { # ADDR CERT KEY
 	(cd "$SRV" && exec openssl s_server -quiet -WWW -accept "$1:8443" \
 		-cert "$2" -key "$3" >/dev/null 2>&1) &
-	BG+=($!)
+	bg_pids+=($!)
 }
 pki=$(cd "$PKI" && pwd)
 serve 127.0.0.40 "$pki/simdut.pem" "$pki/simdut.key"
@@ -412,7 +369,7 @@ grep -q 'Security updates for the SimCam 2 are provided until 15 March 2031\.' \
 	<<<"$BODY" || fail "support prose: $BODY"
 grep -q '<td>2031-03-15</td>' <<<"$BODY" || fail "support ISO date: $BODY"
 
-con_open "$SIMDUT_U1_TTY"
+con_open 3 "$SIMDUT_U1_TTY"
 expect $'\r\nSimDUT SimCam 2\r\n\r\nsimdut login: '
 http PUT "$U1/debug/flash" --data-binary "@$IMG/payload.sdfw"
 expect_eq "$ST" 401 "debug flash without credentials"
@@ -427,7 +384,7 @@ http GET "$U1/api/info"
 expect_eq "$ST/$BODY" '503/{"error":"secure boot failed"}' "halted HTTP"
 http PUT "$U1/debug/flash" -u "$AUTH1" --data-binary "@$good"
 expect_eq "$ST" 503 "debug flash while halted"
-send $'\r'
+send 3 $'\r'
 expect_quiet 0.5
 bash "$ctl" power "$SIM_STATE" u1 cycle
 expect $'\r\nsecure boot: image verification failed (signature), halted\r\n'
@@ -443,13 +400,13 @@ expect 'simdut login: '
 expect_log "power flash $size bytes"
 expect_log "boot ok version=1.5.0"
 expect_version "$U1" 1.5.0 "booted again"
-send "$SIMDUT_U1_USER"$'\r'
+send 3 "$SIMDUT_U1_USER"$'\r'
 expect 'Password: '
-send "$SIMDUT_U1_PASSWORD"$'\r'
+send 3 "$SIMDUT_U1_PASSWORD"$'\r'
 expect $'\r\nWelcome to SimDUT SimCam 2 firmware 1.5.0\r\n'
-send $'version\r'
+send 3 $'version\r'
 expect $'version\r\n1.5.0\r\n'
-send $'model\r'
+send 3 $'model\r'
 expect $'model\r\nSC2-EU\r\nadmin@simdut:~$ '
 note "simdutctl flash of a genuine image and a cycle boot it (rollback refused)"
 
@@ -457,7 +414,7 @@ bash "$ctl" power "$SIM_STATE" u1 off
 expect_log "power off"
 http GET "$U1/api/info"
 expect_eq "$ST" 000 "HTTP without power"
-send $'version\r'
+send 3 $'version\r'
 expect_quiet 0.5
 expect_version "$U2" 1.5.0 "the other unit keeps power"
 bash "$ctl" power "$SIM_STATE" u1 on
