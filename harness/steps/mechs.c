@@ -23,19 +23,6 @@ long mech_claim_long(const struct auth_mech *m, const char *key, long def)
 	return json_is_integer(v) ? (long)json_integer_value(v) : def;
 }
 
-static int mechs_named(const json_t *sel, const char *id)
-{
-	json_t *v;
-	size_t k;
-
-	if (json_is_string(sel))
-		return !strcmp(json_string_value(sel), id);
-	json_array_foreach(sel, k, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), id))
-			return 1;
-	return 0;
-}
-
 size_t mechs_select(const struct step_run *sr, unsigned flags,
 		    const struct auth_mech **out)
 {
@@ -53,7 +40,7 @@ size_t mechs_select(const struct step_run *sr, unsigned flags,
 	for (k = 0; k < n && got < MECHS_MAX; k++) {
 		net = all[k].surface != AUTH_CONSOLE &&
 		      all[k].surface != AUTH_OTHER;
-		if (sel && !mechs_named(sel, all[k].id))
+		if (sel && !step_selects(sr, "mechanisms", all[k].id))
 			continue;
 		if (!sel && (flags & MECHS_PASSWORD) &&
 		    !mech_uses_password(&all[k]))
