@@ -160,7 +160,7 @@ static int mitm_scene(struct mitm_job *j, const struct fw_image *im,
 	struct hw_http_resp resp;
 	struct updsrv *srv = NULL;
 	long wait = step_int(sr, "wait_ms", 0);
-	int rc, said_yes = 0;
+	int rc, said_yes = 0, source_ok;
 
 	*fetched = 0;
 	*installed = 0;
@@ -176,13 +176,12 @@ static int mitm_scene(struct mitm_job *j, const struct fw_image *im,
 	hw_http_resp_init(&resp);
 	rc = upd_send(sr, json_object_get(j->pull, "source"), "POST", NULL, 0,
 		      0, updsrv_url(srv), &resp);
-	if (!rc && (resp.status < 200 || resp.status > 299))
-		rc = cb_error_set(&sr->err, CB_EPROTO,
-				  "the device refused the update source %s: "
-				  "HTTP %ld",
-				  updsrv_url(srv), resp.status);
+	/* A device may already refuse the server's URL (say, http://): that
+	 * is a refusal too, and there is nothing to trigger. */
+	source_ok = !rc && resp.status >= 200 && resp.status <= 299;
+	json_object_set_new(rec, "source_status", json_integer(resp.status));
 	hw_http_resp_release(&resp);
-	if (!rc) {
+	if (source_ok) {
 		hw_http_resp_init(&resp);
 		rc = upd_send(sr, json_object_get(j->pull, "trigger"), "POST",
 			      NULL, 0, 0, NULL, &resp);
@@ -190,7 +189,7 @@ static int mitm_scene(struct mitm_job *j, const struct fw_image *im,
 		json_object_set_new(rec, "status", json_integer(resp.status));
 		hw_http_resp_release(&resp);
 	}
-	if (!rc) {
+	if (source_ok && !rc) {
 		if (!wait)
 			wait = json_integer_value(json_object_get(j->mech,
 								  "settle_ms"))
