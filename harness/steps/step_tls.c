@@ -35,7 +35,10 @@ static const struct step_param tls_params[] = {
 	{NULL},
 };
 
-/* The port an entry documents: a number, or "http" (the API's). */
+/*
+ * The port an entry documents: a number, or "http" (the API's); 0 when
+ * it names none, -1 when it names the API and the API has no TLS.
+ */
 static int tls_port(struct step_run *sr, json_t *m)
 {
 	json_t *p = json_object_get(m, "port");
@@ -51,10 +54,13 @@ static int tls_port(struct step_run *sr, json_t *m)
 		return 0;
 	u = curl_url();
 	if (u && !curl_url_set(u, CURLUPART_URL, base, 0) &&
-	    !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
-	    !strcmp(scheme, "https") &&
-	    !curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT))
-		n = atoi(port);
+	    !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) {
+		if (strcmp(scheme, "https"))
+			n = -1;
+		else if (!curl_url_get(u, CURLUPART_PORT, &port,
+				       CURLU_DEFAULT_PORT))
+			n = atoi(port);
+	}
 	curl_free(port);
 	curl_free(scheme);
 	curl_url_cleanup(u);
@@ -106,8 +112,14 @@ static enum cb_verdict tls_one(struct step_run *sr, json_t *m,
 	int port = tls_port(sr, m);
 	json_t *rec;
 
-	if (port <= 0)
+	if (!port)
 		return CB_V_NA;
+	if (port < 0) {
+		step_say(sr, "%s: documented as TLS, but the API is plain "
+			 "HTTP (%s)",
+			 id, step_sample_profile(sr->sample)->http);
+		return CB_V_FAIL;
+	}
 	memset(&r, 0, sizeof(r));
 	if (tlsprobe_run(host, port, &o, &r, &sr->err))
 		return step_bench_failed(sr);
