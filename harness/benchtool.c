@@ -64,31 +64,52 @@ static void bt_child(char **argv, int out)
 	_exit(127);
 }
 
-/* Read the tool's output until EOF or the deadline; 1 on timeout. */
-static int bt_collect(int fd, int64_t deadline, struct benchtool_result *res)
+/*
+ * Read the tool's output until it exits (and its output runs dry) or the
+ * deadline passes; 1 on timeout.  A tool that leaves a background process
+ * holding its output does not keep us waiting once it has exited itself.
+ */
+static int bt_collect(int fd, pid_t pid, int64_t deadline,
+		      struct benchtool_result *res, int *wstatus)
 {
 	size_t used = 0;
 	char scratch[512];
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int exited = 0, open_ = 1;
 	ssize_t got;
 	int64_t left;
 
 	for (;;) {
+		if (!exited && waitpid(pid, wstatus, WNOHANG) == pid)
+			exited = 1;
 		left = deadline - cb_now_ms();
 		if (left <= 0)
-			return 1;
-		if (poll(&pfd, 1, (int)left) < 0) {
+			return !exited;
+		if (!open_) {
+			if (exited)
+				return 0;
+			poll(NULL, 0, left < 50 ? (int)left : 50);
+			continue;
+		}
+		/* Once the tool has exited, whatever is queued comes at once. */
+		if (poll(&pfd, 1, exited ? 0 : (left < 50 ? (int)left : 50)) <
+		    0) {
 			if (errno == EINTR)
 				continue;
 			return 1;
 		}
-		if (!pfd.revents)
+		if (!pfd.revents) {
+			if (exited)
+				return 0;
 			continue;
+		}
 		got = read(fd, scratch, sizeof(scratch));
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0)
-			return 0;
+		if (got <= 0) {
+			open_ = 0;
+			continue;
+		}
 		if (used + 1 < sizeof(res->output)) {
 			size_t take = (size_t)got;
 
@@ -126,13 +147,14 @@ int benchtool_run(const char *spec, const char *const *extra, int timeout_ms,
 	close(pipefd[1]);
 	setpgid(pid, pid);
 	deadline = t0 + (timeout_ms > 0 ? timeout_ms : 30000);
-	timed_out = bt_collect(pipefd[0], deadline, res);
+	timed_out = bt_collect(pipefd[0], pid, deadline, res, &wstatus);
 	close(pipefd[0]);
-	if (timed_out)
+	if (timed_out) {
 		kill(-pid, SIGKILL);
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	/* Grandchildren holding the pipe do not outlive a timeout either. */
+		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+	}
+	/* Nothing the tool left behind outlives it. */
 	kill(-pid, SIGKILL);
 	res->elapsed_ms = cb_now_ms() - t0;
 	if (timed_out)

@@ -71,6 +71,21 @@ START_TEST(overrun_is_killed_with_its_children)
 }
 END_TEST
 
+START_TEST(background_child_does_not_hold_the_tool)
+{
+	const char *extra[] = {"sleep 30 & echo switched", NULL};
+	struct benchtool_result res;
+	struct cb_error err = {0};
+
+	ck_assert_int_eq(benchtool_run("exec:/bin/sh -c", extra, 5000, &res,
+				       &err),
+			 CB_OK);
+	ck_assert_int_eq(res.status, 0);
+	ck_assert_str_eq(res.output, "switched\n");
+	ck_assert_int_lt(res.elapsed_ms, 4000);
+}
+END_TEST
+
 START_TEST(output_is_cut_at_its_ceiling)
 {
 	const char *extra[] = {"head -c 100000 /dev/zero | tr '\\0' x", NULL};
@@ -117,6 +132,7 @@ static Suite *benchtool_suite(void)
 	tcase_add_test(tc, nonzero_exit_is_a_bench_failure_with_the_output);
 	tcase_add_test(tc, missing_program_is_named);
 	tcase_add_test(tc, overrun_is_killed_with_its_children);
+	tcase_add_test(tc, background_child_does_not_hold_the_tool);
 	tcase_add_test(tc, output_is_cut_at_its_ceiling);
 	tcase_add_test(tc, spec_must_be_exec);
 	tcase_add_test(tc, versions_compare_numerically);
