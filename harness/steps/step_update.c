@@ -360,7 +360,21 @@ static enum cb_verdict attack_one(struct step_run *sr, json_t *m)
 static enum cb_verdict update_attack(struct step_run *sr)
 {
 	static const char *const kinds[] = {"upload", "other", NULL};
+	json_t *v;
+	size_t k, a;
 
+	/* A misspelt attack would be skipped silently: refuse it. */
+	json_array_foreach(step_arg(sr, "attacks"), k, v) {
+		for (a = 0; a < N_ATTACKS; a++)
+			if (json_is_string(v) &&
+			    !strcmp(json_string_value(v), attacks[a].name))
+				break;
+		if (a == N_ATTACKS)
+			return step_error(sr, CB_EINVAL, "attacks[%zu]: no "
+					  "attack named %s", k,
+					  json_string_value(v) ?: "(not a "
+								  "string)");
+	}
 	return upd_each(sr, kinds, attack_one,
 			"no update mechanism delivered by upload is "
 			"documented");

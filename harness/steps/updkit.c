@@ -394,6 +394,10 @@ enum cb_verdict upd_each(struct step_run *sr, const char *const *kinds,
 		    (best != CB_V_PASS && v == CB_V_INCONCLUSIVE))
 			best = v;
 	}
+	if (!n && step_arg(sr, "mechanisms") &&
+	    !step_selects(sr, "mechanisms", NULL))
+		return step_error(sr, CB_EINVAL, "'mechanisms' names no %s "
+				  "entry of IXIT 7-UpdMech", kinds[0]);
 	if (!n) {
 		step_say(sr, "%s", none);
 		return CB_V_NA;
