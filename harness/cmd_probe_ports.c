@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -23,6 +22,7 @@
 #include "harness/cb_time.h"
 #include "harness/cli.h"
 #include "harness/netscan.h"
+#include "harness/scanfmt.h"
 #include "harness/udpscan.h"
 
 #define PP_USAGE                                                          \
@@ -113,38 +113,6 @@ static int pp_width(void)
 	return 80;
 }
 
-/* A banner for people: TLS replies named, the rest escaped and cut. */
-static void pp_banner_text(char *out, size_t len, const unsigned char *b,
-			   size_t n, enum scan_probe probe, int tls,
-			   const char *service, size_t max)
-{
-	char tag[16] = "";
-	size_t t;
-
-	if (service)
-		snprintf(tag, sizeof(tag), "[%s]%s", service, n ? " " : "");
-	else if (tls)
-		snprintf(tag, sizeof(tag), "[tls] ");
-	else if (probe != SCAN_PROBE_NONE && n)
-		snprintf(tag, sizeof(tag), "[%s] ", scan_probe_name(probe));
-	t = strlen(tag);
-	if (tls && n >= 11 && b[0] == 0x16 && b[5] == 0x02 && b[9] == 3 &&
-	    b[10] == 0)
-		snprintf(out, len, "%sServerHello, SSL 3.0", tag);
-	else if (tls && n >= 11 && b[0] == 0x16 && b[5] == 0x02 && b[9] == 3)
-		snprintf(out, len, "%sServerHello, TLS 1.%d", tag, b[10] - 1);
-	else if (tls && n >= 7 && b[0] == 0x15)
-		snprintf(out, len, "%salert, level %d, description %d", tag,
-			 b[5], b[6]);
-	else if (tls)
-		snprintf(out, len, "%sTLS record %02x", tag, b[0]);
-	else {
-		snprintf(out, len, "%s", tag);
-		if (max > t + 4 && len > t)
-			cb_excerpt(out + t, len - t, b, n, max - t);
-	}
-}
-
 /* PORT is wide enough for "65534-65535/tcp". */
 #define PP_ROW_FMT "%-15s %-13s %8s"
 #define PP_BANNER_COL 40
@@ -178,7 +146,7 @@ static void pp_print_tcp(const struct scan_result *res, int width)
 				const struct scan_port *p = &res->open[o];
 
 				snprintf(port, sizeof(port), "%d/tcp", p->port);
-				pp_banner_text(text, sizeof(text), p->banner,
+				scan_banner_text(text, sizeof(text), p->banner,
 					       p->banner_len, p->probe, p->tls,
 					       NULL, max);
 				pp_row(port, "open", p->rtt_ms, text);
@@ -205,7 +173,7 @@ static void pp_print_udp(const struct scan_udp_result *u, int width)
 		const struct scan_udp_port *p = &u->ports[k];
 
 		snprintf(port, sizeof(port), "%d/udp", p->port);
-		pp_banner_text(text, sizeof(text), p->banner, p->banner_len,
+		scan_banner_text(text, sizeof(text), p->banner, p->banner_len,
 			       SCAN_PROBE_NONE, 0, p->service, max);
 		pp_row(port, scan_state_name(p->state),
 		       p->state == SCAN_OPEN ? p->rtt_ms : -1, text);
@@ -235,97 +203,20 @@ static void pp_human(const struct scan_result *res,
 		       (long long)(u->elapsed_ms % 1000 / 10));
 }
 
-static json_t *pp_banner_json(json_t *o, const unsigned char *b, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	char hex[SCAN_BANNER_MAX * 2 + 1], text[SCAN_BANNER_MAX * 4 + 8];
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		hex[2 * k] = hx[b[k] >> 4];
-		hex[2 * k + 1] = hx[b[k] & 15];
-	}
-	hex[2 * n] = '\0';
-	cb_excerpt(text, sizeof(text), b, n, sizeof(text) - 4);
-	json_object_set_new(o, "banner_hex", json_string(hex));
-	json_object_set_new(o, "banner_text", json_string(text));
-	return o;
-}
-
-static json_t *pp_tcp_json(const struct scan_result *res, const char *ports)
-{
-	json_t *open = json_array(), *o;
-	size_t k;
-
-	for (k = 0; k < res->nopen; k++) {
-		const struct scan_port *p = &res->open[k];
-
-		o = json_pack("{s:i,s:I,s:b,s:s}", "port", p->port, "rtt_ms",
-			      (json_int_t)p->rtt_ms, "tls", p->tls, "probe",
-			      scan_probe_name(p->probe));
-		json_array_append_new(open, pp_banner_json(o, p->banner,
-							   p->banner_len));
-	}
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o}", "ports", ports,
-			 "scanned",
-			 (json_int_t)(res->nopen + res->nclosed +
-				      res->nfiltered),
-			 "open", (json_int_t)res->nopen, "closed",
-			 (json_int_t)res->nclosed, "filtered",
-			 (json_int_t)res->nfiltered, "elapsed_ms",
-			 (json_int_t)res->elapsed_ms, "open_ports", open);
-}
-
-static json_t *pp_udp_json(const struct scan_udp_result *u)
-{
-	json_t *ports = json_array(), *o;
-	size_t k;
-
-	for (k = 0; k < u->n; k++) {
-		const struct scan_udp_port *p = &u->ports[k];
-
-		o = json_pack("{s:i,s:s,s:s?,s:i,s:I,s:I}", "port", p->port,
-			      "state", scan_state_name(p->state), "service",
-			      p->service, "sent", p->sent, "rtt_ms",
-			      (json_int_t)p->rtt_ms, "reply_len",
-			      (json_int_t)p->reply_len);
-		json_array_append_new(ports, pp_banner_json(o, p->banner,
-							    p->banner_len));
-	}
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "scanned",
-			 (json_int_t)u->n, "open", (json_int_t)u->nopen,
-			 "closed", (json_int_t)u->nclosed, "filtered",
-			 (json_int_t)u->nfiltered, "open_filtered",
-			 (json_int_t)u->nopen_filtered, "elapsed_ms",
-			 (json_int_t)u->elapsed_ms, "ports", ports);
-}
-
 static void pp_json(const struct pp_opts *o, const struct scan_result *res,
 		    const struct scan_udp_result *u)
 {
 	json_t *root = json_pack("{s:s,s:o}", "host", o->host, "tcp",
-				 pp_tcp_json(res, o->ports));
+				 scan_tcp_json(res, o->ports));
 
 	if (u)
-		json_object_set_new(root, "udp", pp_udp_json(u));
+		json_object_set_new(root, "udp", scan_udp_json(u));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(root);
 }
 
 /* ---- running ---------------------------------------------------------- */
-
-/* Room for --parallel connects and their banner jobs. */
-static void pp_raise_nofile(int parallel)
-{
-	struct rlimit rl;
-	rlim_t want = (rlim_t)parallel * 3 + 256;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
-		return;
-	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-	setrlimit(RLIMIT_NOFILE, &rl);
-}
 
 static int pp_run(const struct pp_opts *o, const int *ports, size_t n,
 		  struct pp_udp *u)
@@ -434,7 +325,7 @@ int probe_ports_main(int argc, char **argv)
 	}
 	u.host = o.host;
 	u.timeout_ms = o.timeout_ms;
-	pp_raise_nofile(o.parallel);
+	scan_raise_nofile(o.parallel);
 	rc = pp_run(&o, ports, n, o.udp ? &u : NULL);
 	scan_udp_result_release(&u.res);
 	free(u.ports);

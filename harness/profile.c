@@ -25,8 +25,10 @@ static const char *const ics_opt[] = {"conditions", "provisions", NULL};
 static const char *const sample_req[] = {"id", "serial", NULL};
 static const char *const sample_opt[] = {
 	"mac", "model", "console", "http", "host", "ssid", "credentials",
-	"label", "received", "condition", "notes", "power", "flash", NULL};
+	"label", "received", "condition", "notes", "power", "flash",
+	"accounts", "interfaces", NULL};
 static const char *const cred_req[] = {"user", "password", NULL};
+static const char *const account_req[] = {"user", "password", "role", NULL};
 static const char *const trust_opt[] = {"ca_file", NULL};
 static const char *const mech_req[] = {"id", "surface", NULL};
 static const char *const mech_opt[] = {
@@ -198,7 +200,10 @@ static int profile_check_ixit(struct profile *p, const struct catalog *cat,
 							   "string",
 							   key);
 	}
-	return profile_check_updates(d, p->ixit, err);
+	rc = profile_check_updates(d, p->ixit, err);
+	if (!rc)
+		rc = profile_check_surface(d, p->ixit, err);
+	return rc;
 }
 
 static int profile_check_ics(struct profile *p, const struct catalog *cat,
@@ -261,6 +266,63 @@ static int check_uri(const struct cb_json_doc *d, json_t *obj,
 	return rc;
 }
 
+/* Has IXIT 15-Intf an interface with this id? */
+static int profile_has_interface(const struct profile *p, const char *id)
+{
+	json_t *i;
+	size_t k;
+
+	json_array_foreach(json_object_get(p->ixit, "15-Intf"), k, i)
+		if (!strcmp(json_string_value(json_object_get(i, "id")) ?: "",
+			    id))
+			return 1;
+	return 0;
+}
+
+/*
+ * A sample's further accounts ({"user", "password", "role"}) and the
+ * adapters of its physical interfaces, by IXIT 15-Intf id.
+ */
+static int profile_sample_surface(struct profile *p, json_t *obj,
+				  struct cb_error *err)
+{
+	const struct cb_json_doc *d = &p->doc;
+	json_t *accounts = NULL, *intfs = NULL, *a;
+	const char *key, *uri;
+	size_t k;
+	int rc;
+
+	rc = cb_json_get_array(d, obj, "accounts", 0, &accounts, err);
+	json_array_foreach(accounts, k, a) {
+		if (rc)
+			break;
+		if (!json_is_object(a))
+			return cb_json_fail(d, a, err,
+					    "an account must be an object");
+		rc = cb_json_check_keys(d, a, "account", NULL, account_req,
+					err);
+		if (!rc)
+			rc = profile_want_string(d, a, "user", 1, NULL, err);
+		if (!rc)
+			rc = profile_want_string(d, a, "password", 1, NULL, err);
+		if (!rc)
+			rc = profile_want_string(d, a, "role", 1, NULL, err);
+	}
+	if (!rc)
+		rc = cb_json_get_object(d, obj, "interfaces", 0, &intfs, err);
+	json_object_foreach(intfs, key, a) {
+		if (rc)
+			break;
+		if (!profile_has_interface(p, key))
+			return cb_json_fail_key(d, intfs, key, err,
+						"'%s' is not an interface of "
+						"IXIT 15-Intf",
+						key);
+		rc = check_uri(d, intfs, key, &uri, err);
+	}
+	return rc;
+}
+
 static int profile_sample(struct profile *p, json_t *obj, size_t idx,
 			  struct cb_error *err)
 {
@@ -296,6 +358,8 @@ static int profile_sample(struct profile *p, json_t *obj, size_t idx,
 	if (!rc && cred)
 		rc = cb_json_get_string(d, cred, "password", 1, &s->password,
 					err);
+	if (!rc)
+		rc = profile_sample_surface(p, obj, err);
 	if (rc)
 		return rc;
 	for (k = 0; k < idx; k++)

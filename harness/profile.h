@@ -55,6 +55,22 @@ int profile_check_query(const struct cb_json_doc *d, json_t *parent,
 /* obj[key], if present, is a valid POSIX extended regular expression. */
 int profile_check_regex(const struct cb_json_doc *d, json_t *obj,
 			const char *key, struct cb_error *err);
+/*
+ * obj[key] is a string (one of choices, a NULL-terminated list, unless
+ * choices is NULL) / an integer from min to max; absent is an error only
+ * when required.
+ */
+int profile_want_string(const struct cb_json_doc *d, json_t *obj,
+			const char *key, int required,
+			const char *const *choices, struct cb_error *err);
+int profile_want_int(const struct cb_json_doc *d, json_t *obj,
+		     const char *key, int required, long min, long max,
+		     struct cb_error *err);
+/* profile_surf.c: IXIT 13-SoftServ and 15-Intf, checked strictly. */
+/* What an interface may disclose (15-Intf "disclosed"), NULL-terminated. */
+extern const char *const profile_disclosure_kinds[];
+int profile_check_surface(const struct cb_json_doc *d, json_t *ixit,
+			  struct cb_error *err);
 /* A sample's bench tool "exec:PROGRAM ARG..." at sample[key]. */
 int profile_check_tool(const struct cb_json_doc *d, json_t *sample,
 		       const char *key, struct cb_error *err);

@@ -66,9 +66,9 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-static int want_string(const struct cb_json_doc *d, json_t *obj,
-		       const char *key, int required, const char *const *choices,
-		       struct cb_error *err)
+int profile_want_string(const struct cb_json_doc *d, json_t *obj,
+			const char *key, int required,
+			const char *const *choices, struct cb_error *err)
 {
 	const char *s = NULL;
 	int rc = cb_json_get_string(d, obj, key, required, &s, err);
@@ -79,8 +79,9 @@ static int want_string(const struct cb_json_doc *d, json_t *obj,
 				   "allowed values for '%s'", s, key);
 }
 
-static int want_int(const struct cb_json_doc *d, json_t *obj, const char *key,
-		    int required, long min, long max, struct cb_error *err)
+int profile_want_int(const struct cb_json_doc *d, json_t *obj,
+		     const char *key, int required, long min, long max,
+		     struct cb_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -168,15 +169,15 @@ static int check_request(const struct cb_json_doc *d, json_t *parent,
 		return rc;
 	rc = cb_json_check_keys(d, o, key, opt, req, err);
 	if (!rc)
-		rc = want_string(d, o, "path", 0, NULL, err);
+		rc = profile_want_string(d, o, "path", 0, NULL, err);
 	if (!rc)
-		rc = want_string(d, o, "method", 0, NULL, err);
+		rc = profile_want_string(d, o, "method", 0, NULL, err);
 	if (!rc)
-		rc = want_string(d, o, "auth", 0, auths, err);
+		rc = profile_want_string(d, o, "auth", 0, auths, err);
 	if (!rc)
-		rc = want_string(d, o, "content_type", 0, NULL, err);
+		rc = profile_want_string(d, o, "content_type", 0, NULL, err);
 	if (!rc && json_object_get(o, "body"))
-		rc = want_string(d, o, "body", 0, NULL, err);
+		rc = profile_want_string(d, o, "body", 0, NULL, err);
 	return rc;
 }
 
@@ -201,7 +202,7 @@ static int check_accept(const struct cb_json_doc *d, json_t *o,
 		rc = cb_json_check_keys(d, v, "accept_json", json_match_req,
 					json_match_req, err);
 	if (!rc && v)
-		rc = want_string(d, v, "field", 1, NULL, err);
+		rc = profile_want_string(d, v, "field", 1, NULL, err);
 	return rc;
 }
 
@@ -226,13 +227,13 @@ int profile_check_query(const struct cb_json_doc *d, json_t *parent,
 				    "('console', 'pattern')",
 				    key);
 	if (http)
-		rc = want_string(d, q, "path", 1, NULL, err);
+		rc = profile_want_string(d, q, "path", 1, NULL, err);
 	if (!rc && http)
-		rc = want_string(d, q, "json_field", 1, NULL, err);
+		rc = profile_want_string(d, q, "json_field", 1, NULL, err);
 	if (!rc)
-		rc = want_string(d, q, "auth", 0, auths, err);
+		rc = profile_want_string(d, q, "auth", 0, auths, err);
 	if (!rc && con)
-		rc = want_string(d, q, "console", 1, NULL, err);
+		rc = profile_want_string(d, q, "console", 1, NULL, err);
 	if (!rc && con && !json_object_get(q, "pattern"))
 		rc = cb_json_fail(d, q, err,
 				  "a console query needs a 'pattern' whose "
@@ -252,9 +253,9 @@ static int check_file_ref(const struct cb_json_doc *d, json_t *parent,
 		return rc;
 	rc = cb_json_check_keys(d, o, key, file_opt, file_req, err);
 	if (!rc)
-		rc = want_string(d, o, "version", 1, NULL, err);
+		rc = profile_want_string(d, o, "version", 1, NULL, err);
 	if (!rc)
-		rc = want_string(d, o, "model", 0, NULL, err);
+		rc = profile_want_string(d, o, "model", 0, NULL, err);
 	if (!rc)
 		rc = resolve_file(d, o, "file", err);
 	return rc;
@@ -274,13 +275,13 @@ static int check_layout(const struct cb_json_doc *d, json_t *parent,
 		return rc;
 	rc = cb_json_check_keys(d, l, "layout", layout_opt, layout_req, err);
 	if (!rc)
-		rc = want_int(d, l, "header_bytes", 1, 1, 1L << 24, err);
+		rc = profile_want_int(d, l, "header_bytes", 1, 1, 1L << 24, err);
 	if (!rc)
-		rc = want_int(d, l, "signature_bytes", 1, 1, 1L << 16, err);
+		rc = profile_want_int(d, l, "signature_bytes", 1, 1, 1L << 16, err);
 	if (!rc)
-		rc = want_string(d, l, "signature", 0, sigalgs, err);
+		rc = profile_want_string(d, l, "signature", 0, sigalgs, err);
 	for (k = flips; !rc && *k; k++)
-		rc = want_int(d, l, *k, 0, 0, 1L << 30, err);
+		rc = profile_want_int(d, l, *k, 0, 0, 1L << 30, err);
 	return rc;
 }
 
@@ -319,9 +320,9 @@ static int check_pull(const struct cb_json_doc *d, json_t *m,
 	if (!rc)
 		rc = check_accept(d, p, err);
 	if (!rc)
-		rc = want_string(d, p, "server_address", 0, NULL, err);
+		rc = profile_want_string(d, p, "server_address", 0, NULL, err);
 	if (!rc)
-		rc = want_string(d, p, "server_path", 0, NULL, err);
+		rc = profile_want_string(d, p, "server_path", 0, NULL, err);
 	if (!rc)
 		rc = cb_json_get_object(d, p, "server_ca", 0, &ca, err);
 	if (!rc && ca)
@@ -347,7 +348,7 @@ static int check_updmech(const struct cb_json_doc *d, json_t *list,
 	if (!rc)
 		rc = cb_json_get_string(d, m, "id", 1, &id, err);
 	if (!rc)
-		rc = want_string(d, m, "delivery", 1, deliveries, err);
+		rc = profile_want_string(d, m, "delivery", 1, deliveries, err);
 	if (rc)
 		return rc;
 	for (k = 0; k < idx; k++) {
@@ -375,7 +376,7 @@ static int check_updmech(const struct cb_json_doc *d, json_t *list,
 	if (!rc)
 		rc = check_image(d, m, "image", err);
 	if (!rc)
-		rc = want_int(d, m, "settle_ms", 0, 0, 600000, err);
+		rc = profile_want_int(d, m, "settle_ms", 0, 0, 600000, err);
 	return rc;
 }
 
@@ -394,7 +395,7 @@ static int check_secboot(const struct cb_json_doc *d, json_t *sec,
 	if (!rc)
 		rc = check_layout(d, sec, err);
 	if (!rc)
-		rc = want_int(d, sec, "boot_ms", 0, 0, 600000, err);
+		rc = profile_want_int(d, sec, "boot_ms", 0, 0, 600000, err);
 	if (!rc)
 		rc = profile_check_query(d, sec, "version_query", err);
 	return rc;

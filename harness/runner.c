@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "harness/cb_error.h"
 #include "harness/cb_time.h"
 #include "harness/evidence.h"
@@ -412,6 +414,30 @@ const char *step_run_dir(const struct step_run *sr)
 const struct profile_sample *step_sample_profile(const struct run_sample *s)
 {
 	return s ? s->ps : NULL;
+}
+
+int step_http_port(struct run_sample *s, int *tls)
+{
+	const char *base = s && s->ps ? s->ps->http : NULL;
+	char *port = NULL, *scheme = NULL;
+	CURLU *u;
+	int n = 0;
+
+	if (tls)
+		*tls = 0;
+	if (!base || !(u = curl_url()))
+		return 0;
+	if (!curl_url_set(u, CURLUPART_URL, base, 0) &&
+	    !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+	    !curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT)) {
+		n = atoi(port);
+		if (tls)
+			*tls = !strcmp(scheme, "https");
+	}
+	curl_free(port);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return n;
 }
 
 void step_console_forget(struct run_sample *s)
@@ -855,6 +881,24 @@ static int run_make_dir(struct run_ctx *r, struct cb_error *err)
 	return CB_OK;
 }
 
+/* The passwords of a sample's further accounts never appear in clear. */
+static int run_account_secrets(struct run_ctx *r,
+			       const struct profile_sample *ps,
+			       struct cb_error *err)
+{
+	json_t *a;
+	size_t k;
+	int rc = CB_OK;
+
+	json_array_foreach(json_object_get(ps->obj, "accounts"), k, a)
+		if (!rc)
+			rc = ev_secret_add(r->ev,
+					   json_string_value(json_object_get(
+						   a, "password")),
+					   err);
+	return rc;
+}
+
 int run_execute(struct run_ctx *r, struct cb_error *err)
 {
 	char path[PATH_MAX + 32];
@@ -882,6 +926,8 @@ int run_execute(struct run_ctx *r, struct cb_error *err)
 		r->samples[k].ps = &r->prof.samples[k];
 		run_sample_host(&r->samples[k]);
 		rc = ev_secret_add(r->ev, r->prof.samples[k].password, err);
+		if (!rc)
+			rc = run_account_secrets(r, &r->prof.samples[k], err);
 		if (rc)
 			return rc;
 	}

@@ -11,6 +11,7 @@
 #include "harness/cb_json.h"
 #include "harness/step.h"
 
+extern const struct step_def step_access_check, step_net_scan;
 extern const struct step_def step_assessor_confirm, step_auth_attempt,
 	step_auth_bruteforce, step_auth_change, step_auth_cleartext,
 	step_auth_discover, step_auth_fingerprint, step_auth_password_quality,
@@ -23,6 +24,7 @@ extern const struct step_def step_assessor_confirm, step_auth_attempt,
 
 /* Sorted by name: step_lookup() bisects, 'help steps' lists in order. */
 static const struct step_def *const step_defs[] = {
+	&step_access_check,
 	&step_assessor_confirm,
 	&step_auth_attempt,
 	&step_auth_bruteforce,
@@ -41,6 +43,7 @@ static const struct step_def *const step_defs[] = {
 	&step_expect_match,
 	&step_expect_subset,
 	&step_http_request,
+	&step_net_scan,
 	&step_support_check,
 	&step_tls_probe,
 	&step_update_attack,

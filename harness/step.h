@@ -165,6 +165,11 @@ int step_console(struct step_run *sr, struct run_sample *s,
  * run's web client for absolute ones.
  */
 int step_http(struct step_run *sr, const char *url, struct hw_adapter **out);
+/*
+ * The TCP port of sample s's API (its URL's, or the scheme's default),
+ * 0 when it has none; *tls (if not NULL) is 1 for https.
+ */
+int step_http_port(struct run_sample *s, int *tls);
 /* Extra trust anchors from the profile, or NULL. */
 const char *step_ca_file(const struct step_run *sr);
 

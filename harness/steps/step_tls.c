@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "harness/auth.h"
+#include "harness/cb_text.h"
 #include "harness/profile.h"
 #include "harness/step.h"
 #include "harness/tlsprobe.h"
@@ -42,29 +41,14 @@ static const struct step_param tls_params[] = {
 static int tls_port(struct step_run *sr, json_t *m)
 {
 	json_t *p = json_object_get(m, "port");
-	const char *base = step_sample_profile(sr->sample)->http;
-	char *port = NULL, *scheme = NULL;
-	int n = 0;
-	CURLU *u;
+	int tls = 0, n;
 
 	if (json_is_integer(p))
 		return (int)json_integer_value(p);
-	if (!json_is_string(p) || strcmp(json_string_value(p), "http") ||
-	    !base)
+	if (!json_is_string(p) || strcmp(json_string_value(p), "http"))
 		return 0;
-	u = curl_url();
-	if (u && !curl_url_set(u, CURLUPART_URL, base, 0) &&
-	    !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) {
-		if (strcmp(scheme, "https"))
-			n = -1;
-		else if (!curl_url_get(u, CURLUPART_PORT, &port,
-				       CURLU_DEFAULT_PORT))
-			n = atoi(port);
-	}
-	curl_free(port);
-	curl_free(scheme);
-	curl_url_cleanup(u);
-	return n;
+	n = step_http_port(sr->sample, &tls);
+	return n && !tls ? -1 : n;
 }
 
 /* Accepted protocols the documentation does not name. */
@@ -97,6 +81,22 @@ static int tls_undocumented(struct step_run *sr, const char *id, json_t *m,
 	return bad;
 }
 
+/* An entry whose "protocols" list names no TLS or SSL is not TLS. */
+static int tls_documented(json_t *m)
+{
+	json_t *doc = json_object_get(m, "protocols"), *v;
+	size_t k;
+
+	if (!json_is_array(doc))
+		return 1;
+	json_array_foreach(doc, k, v)
+		if (cb_startswith_ci(json_string_value(v) ?: "", "TLS") ||
+		    cb_startswith_ci(json_string_value(v) ?: "", "SSL") ||
+		    cb_startswith_ci(json_string_value(v) ?: "", "DTLS"))
+			return 1;
+	return 0;
+}
+
 static enum cb_verdict tls_one(struct step_run *sr, json_t *m,
 			       const struct tlsrules *rules, const char *host)
 {
@@ -112,7 +112,7 @@ static enum cb_verdict tls_one(struct step_run *sr, json_t *m,
 	int port = tls_port(sr, m);
 	json_t *rec;
 
-	if (!port)
+	if (!port || !tls_documented(m))
 		return CB_V_NA;
 	if (port < 0) {
 		step_say(sr, "%s: documented as TLS, but the API is plain "

@@ -33,11 +33,11 @@ static char *upd_fill_url(const char *body, const char *url)
 	return out;
 }
 
-int upd_send(struct step_run *sr, json_t *spec, const char *def_method,
-	     const void *body, size_t len, size_t abort_after, const char *url,
-	     struct hw_http_resp *resp)
+int upd_send_as(struct step_run *sr, json_t *spec, const char *def_method,
+		const void *body, size_t len, size_t abort_after,
+		const char *url, const char *user, const char *password,
+		struct hw_http_resp *resp)
 {
-	const struct profile_sample *ps = step_sample_profile(sr->sample);
 	const char *auth = json_string_value(json_object_get(spec, "auth")),
 		   *path = json_string_value(json_object_get(spec, "path")),
 		   *ctype = json_string_value(json_object_get(spec,
@@ -77,28 +77,40 @@ int upd_send(struct step_run *sr, json_t *spec, const char *def_method,
 	}
 	req.body = body;
 	req.body_len = body ? len : 0;
-	if (auth && strcmp(auth, "none")) {
-		if (!ps || !ps->user) {
-			free(filled);
-			return cb_error_set(&sr->err, CB_ENOTSUP,
-					    "%s needs credentials but sample "
-					    "%s has none in the profile",
-					    path, step_sample_id(sr->sample));
-		}
+	if (user && auth && strcmp(auth, "none")) {
 		req.auth = strcmp(auth, "digest") ? HW_AUTH_BASIC
 						  : HW_AUTH_DIGEST;
-		req.user = ps->user;
-		req.password = ps->password;
-		if (ev_secret_add(step_evidence(sr), ps->password, &sr->err)) {
-			free(filled);
-			return sr->err.code;
-		}
+		req.user = user;
+		req.password = password;
 	}
 	rc = step_http(sr, path, &hw);
 	if (!rc)
 		rc = hw_request(hw, &req, resp, &sr->err);
 	free(filled);
 	return rc;
+}
+
+int upd_send(struct step_run *sr, json_t *spec, const char *def_method,
+	     const void *body, size_t len, size_t abort_after, const char *url,
+	     struct hw_http_resp *resp)
+{
+	const struct profile_sample *ps = step_sample_profile(sr->sample);
+	const char *auth = json_string_value(json_object_get(spec, "auth"));
+
+	if (!auth || !strcmp(auth, "none"))
+		return upd_send_as(sr, spec, def_method, body, len,
+				   abort_after, url, NULL, NULL, resp);
+	if (!ps || !ps->user)
+		return cb_error_set(&sr->err, CB_ENOTSUP,
+				    "%s needs credentials but sample %s has "
+				    "none in the profile",
+				    json_string_value(json_object_get(spec,
+								      "path")),
+				    step_sample_id(sr->sample));
+	if (ev_secret_add(step_evidence(sr), ps->password, &sr->err))
+		return sr->err.code;
+	return upd_send_as(sr, spec, def_method, body, len, abort_after, url,
+			   ps->user, ps->password, resp);
 }
 
 int upd_answer_accepts(json_t *spec, const struct hw_http_resp *resp)

@@ -29,6 +29,15 @@ int upd_send(struct step_run *sr, json_t *spec, const char *def_method,
 	     const void *body, size_t len, size_t abort_after, const char *url,
 	     struct hw_http_resp *resp);
 
+/*
+ * The same with the given account (user NULL: no credentials, whatever
+ * the object's auth says; otherwise sent the way auth names).
+ */
+int upd_send_as(struct step_run *sr, json_t *spec, const char *def_method,
+		const void *body, size_t len, size_t abort_after,
+		const char *url, const char *user, const char *password,
+		struct hw_http_resp *resp);
+
 /* Did the answer say "accepted" (accept_status, default 200, and
  * accept_json when documented)? */
 int upd_answer_accepts(json_t *spec, const struct hw_http_resp *resp);

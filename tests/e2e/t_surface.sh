@@ -1,0 +1,77 @@
+# Attack surface and access control (5.5-4, 5.5-5, 5.6-1) against simdut:
+# with the secure configuration every case PASSes; an undocumented telnet
+# or debug service, a documented-as-disabled service that answers, a
+# silent port and one that floods, a configuration endpoint open to
+# everyone or to any account each FAIL the right unit with a rationale
+# that names the port and banner or the endpoint and who got in.
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
+
+P=fixtures/profiles/simcam-secure.json
+A=fixtures/answers/simcam-secure.json
+CASES=(--case 5.5-4-1 --case 5.5-4-2 --case 5.5-5-1 --case 5.5-5-2
+	--case 5.6-1-1 --case 5.6-1-2)
+
+prof() { # JQFILTER -> path
+	local out=$WORK/profile-$RANDOM.json
+	jq "${1:-.}" "$P" > "$out"
+	echo "$out"
+}
+
+note "secure device: every access and scan case PASSes"
+sim_start "$(sim_config fixtures/simdut/secure.json .)"
+cb_run -p "$P" -a "$A" "${CASES[@]}"
+cat "$WORK/stderr"
+for c in $(jq -r '.cases[].id' "$RUN/report.json"); do
+	[ "$(case_verdict "$c")" = PASS ] ||
+		{ jq '.cases[] | select(.verdict != "PASS")' "$RUN/report.json"; fail "$c is not PASS"; }
+done
+expect_eq "$RC" 0 "exit status"
+expect_match "$(unit_why 5.5-4-2 a)" "each of the 3 protected endpoints refused no credentials, a wrong password and every role it leaves out" "access"
+expect_match "$(unit_why 5.5-4-2 b)" "each of the 3 protected endpoints asks for its documented authentication" "mechanism"
+expect_match "$(unit_why 5.5-5-2 a)" "each of the 1 protected endpoints" "configuration"
+expect_match "$(unit_why 5.5-5-2 b)" "1 open TCP port\(s\) of 65535 scanned, all documented in IXIT 11-ComMech" "11-ComMech scan"
+expect_match "$(unit_why 5.6-1-2 a)" "each of the 3 documented services with a port has its documented status" "status"
+expect_match "$(unit_why 5.6-1-2 b)" "all documented in IXIT 13-SoftServ" "scan"
+ev=$RUN/evidence.jsonl
+# Every port's state is kept: the runs of one scan cover 1-65535.
+jq -ne '[inputs | select(.type == "step" and .step == "net.scan") | .value.tcp.scanned] | all(. == 65535) and length == 6' "$ev" >/dev/null ||
+	fail "scan evidence"
+# No account password in clear anywhere in the run.
+for pw in Tq7-vW2m-9KxR hB4p-Zs8n-Lw3E Vw-1-kq8Z-t4Lm Vw-2-kq8Z-t4Lm; do
+	! grep -rqF -- "$pw" "$RUN" || fail "password $pw in clear in the run"
+done
+sim_stop
+
+# check SIMFILTER PROFILEFILTER CASE UNIT PATTERN
+check() {
+	note "$1 | $2: $3 $4 FAILs"
+	sim_start "$(sim_config fixtures/simdut/secure.json "$1")"
+	cb_run -p "$(prof "$2")" --case "$3"
+	expect_eq "$RC" 1 "exit status ($1)"
+	expect_eq "$(unit_verdict "$3" "$4")" FAIL "$3 $4 ($1)"
+	expect_match "$(unit_why "$3" "$4")" "$5" "rationale ($1)"
+	sim_stop
+}
+
+check '.units[0].extra_ports = [{"port": 0, "kind": "debug"}]' . 5.6-1-2 b \
+	"port [0-9]+/tcp is open and not documented in IXIT 13-SoftServ \(banner \"simdut debug service v0.3 \(build 2024-05-01\) ready"
+check '.units[0].extra_ports = [{"port": 0, "kind": "telnet"}]' . 5.5-5-2 b \
+	"port [0-9]+/tcp is open and not documented in IXIT 11-ComMech \(banner \"\\\\r\\\\nSimDUT SimCam 2"
+check '.units[0].extra_ports = [{"port": 0, "kind": "silent"}, {"port": 0, "kind": "flood"}]' . 5.6-1-2 b \
+	"port [0-9]+/tcp is open and not documented in IXIT 13-SoftServ \(says nothing\).*port [0-9]+/tcp is open and not documented in IXIT 13-SoftServ \(banner \"AAAA"
+check '.units[0].telnet = {"port": 0, "auth": "password"} | .units[1].telnet = {"port": 0, "auth": "password"}' \
+	'.ixit["13-SoftServ"] |= map(if .id == "telnet" then .port = 2323 else . end)' 5.6-1-2 b \
+	"port [0-9]+/tcp is open and not documented"
+check '.units[0].telnet = {"port": 2323, "auth": "password"}' \
+	'.ixit["13-SoftServ"] |= map(if .id == "telnet" then .port = 2323 else . end)' 5.6-1-2 a \
+	"telnet: documented as disabled, but port 2323/tcp is open \(banner \"\\\\r\\\\nSimDUT SimCam 2"
+check '.units[0].config_auth = "none"' . 5.5-5-2 a \
+	"config-write: POST /api/config succeeded without credentials \(HTTP 200\).*config-write: POST /api/config succeeded with a wrong password"
+check '.units[0].config_auth = "any_user"' . 5.5-4-2 a \
+	"config-read: GET /api/config let in role viewer, which the documentation leaves out \(HTTP 200\)"
+check . '.ixit["13-SoftServ"][0].endpoints |= map(if .id == "secure" then .auth = "digest" else . end)' 5.5-4-2 b \
+	"secure: without credentials GET /api/secure answered HTTP 401 asking for Basic, not a Digest challenge"
+
+note "a documented service that is closed fails its status"
+check . '.ixit["13-SoftServ"] += [{"id": "rtsp", "status": "enabled", "port": 554}]' 5.6-1-2 a \
+	"rtsp: documented as enabled, but port 554/tcp is closed"
