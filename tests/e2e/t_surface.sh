@@ -75,3 +75,34 @@ check . '.ixit["13-SoftServ"][0].endpoints |= map(if .id == "secure" then .auth 
 note "a documented service that is closed fails its status"
 check . '.ixit["13-SoftServ"] += [{"id": "rtsp", "status": "enabled", "port": 554}]' 5.6-1-2 a \
 	"rtsp: documented as enabled, but port 554/tcp is closed"
+
+note "probe ports and probe tls: silent, endless and garbage peers give bounded, correct results"
+sim_start "$(sim_config fixtures/simdut/secure.json \
+	'.units[0].extra_ports = [{"port": 0, "kind": "silent"}, {"port": 0, "kind": "flood"}, {"port": 0, "kind": "debug"}]')"
+api=$(jq -r '.units[] | select(.id == "u1") | .http_port' "$SIM_STATE/state.json")
+want=$(jq -r '[.units[] | select(.id == "u1") | .http_port, .extra_ports[].port] | sort | map(tostring) | join(",")' "$SIM_STATE/state.json")
+port_of() { jq -r --arg k "$1" '.units[] | select(.id == "u1") | .extra_ports[] | select(.kind == $k) | .port' "$SIM_STATE/state.json"; }
+timeout 60 "$CERTBENCH" probe ports 127.0.0.11 --json > "$WORK/ports.json" ||
+	fail "probe ports"
+expect_eq "$(jq -r '[.tcp.open_ports[].port] | map(tostring) | join(",")' "$WORK/ports.json")" "$want" "open ports"
+expect_eq "$(jq -r '.tcp.scanned' "$WORK/ports.json")" 65535 "every port scanned"
+expect_eq "$(jq -r --argjson p "$(port_of silent)" '.tcp.open_ports[] | select(.port == $p) | .banner_text' "$WORK/ports.json")" "" "silent port"
+expect_match "$(jq -r --argjson p "$(port_of flood)" '.tcp.open_ports[] | select(.port == $p) | .banner_hex | length' "$WORK/ports.json")" "^512$" "flood cut at 256 bytes"
+expect_match "$(jq -r --argjson p "$(port_of debug)" '.tcp.open_ports[] | select(.port == $p) | .banner_text' "$WORK/ports.json")" "^simdut debug service" "debug banner"
+expect_eq "$(jq -r --argjson p "$api" '.tcp.open_ports[] | select(.port == $p) | .tls' "$WORK/ports.json")" true "API speaks TLS"
+out=$(timeout 60 "$CERTBENCH" probe ports 127.0.0.11 -p "$api,$(port_of debug)")
+expect_match "$out" "$api/tcp +open .*\[tls\] ServerHello, TLS 1\.[23]" "table: TLS"
+expect_match "$out" "2 open, 0 closed, 0 filtered of 2 ports" "table: summary"
+for k in silent flood debug; do
+	set +e
+	timeout 60 "$CERTBENCH" probe tls "127.0.0.11:$(port_of $k)" --json --timeout 1000 > "$WORK/tls-$k.json"
+	rc=$?
+	set -e
+	[ "$rc" != 124 ] || fail "probe tls against the $k port did not end"
+	expect_eq "$(jq -r .reachable "$WORK/tls-$k.json")" true "$k: reachable"
+	expect_match "$(jq -r .error "$WORK/tls-$k.json")" "." "$k: not TLS, with a reason"
+done
+timeout 60 "$CERTBENCH" probe tls "127.0.0.11:$api" --ca "$SIMDUT_CA" --json > "$WORK/tls-api.json" ||
+	fail "probe tls against the API"
+expect_eq "$(jq -r '[.versions[] | select(.accepted == true) | .version] | join(",")' "$WORK/tls-api.json")" "TLS1.2,TLS1.3" "API versions"
+sim_stop
