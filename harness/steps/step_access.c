@@ -313,7 +313,7 @@ static enum cb_verdict access_check(struct step_run *sr)
 			v = mechanism ? access_mechanism(sr, &a, rec)
 				      : access_one(sr, &a, rec);
 			n++;
-			if (v == CB_V_ERROR || v == CB_V_INCONCLUSIVE)
+			if (v == CB_V_ERROR)
 				return v;
 			all = cb_verdict_combine(all, v);
 		}
