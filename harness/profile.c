@@ -203,6 +203,8 @@ static int profile_check_ixit(struct profile *p, const struct catalog *cat,
 	rc = profile_check_updates(d, p->ixit, err);
 	if (!rc)
 		rc = profile_check_surface(d, p->ixit, err);
+	if (!rc)
+		rc = profile_check_inputs(d, p->ixit, err);
 	return rc;
 }
 

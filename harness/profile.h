@@ -71,6 +71,9 @@ int profile_want_int(const struct cb_json_doc *d, json_t *obj,
 extern const char *const profile_disclosure_kinds[];
 int profile_check_surface(const struct cb_json_doc *d, json_t *ixit,
 			  struct cb_error *err);
+/* profile_inp.c: IXIT 29-InpVal, checked strictly. */
+int profile_check_inputs(const struct cb_json_doc *d, json_t *ixit,
+			 struct cb_error *err);
 /* A sample's bench tool "exec:PROGRAM ARG..." at sample[key]. */
 int profile_check_tool(const struct cb_json_doc *d, json_t *sample,
 		       const char *key, struct cb_error *err);

@@ -12,6 +12,7 @@
 #include "harness/step.h"
 
 extern const struct step_def step_access_check, step_net_scan;
+extern const struct step_def step_input_fuzz;
 extern const struct step_def step_assessor_confirm, step_auth_attempt,
 	step_auth_bruteforce, step_auth_change, step_auth_cleartext,
 	step_auth_discover, step_auth_fingerprint, step_auth_password_quality,
@@ -45,6 +46,7 @@ static const struct step_def *const step_defs[] = {
 	&step_expect_match,
 	&step_expect_subset,
 	&step_http_request,
+	&step_input_fuzz,
 	&step_net_scan,
 	&step_support_check,
 	&step_tls_probe,

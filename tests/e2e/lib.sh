@@ -79,5 +79,10 @@ case_verdict() { jq -r --arg c "$1" '.cases[] | select(.id==$c) | .verdict' "$RU
 unit_verdict() { jq -r --arg c "$1" --arg u "$2" '.cases[] | select(.id==$c) | .units[] | select(.id==$u) | .verdict' "$RUN/report.json"; }
 unit_why() { jq -r --arg c "$1" --arg u "$2" '.cases[] | select(.id==$c) | .units[] | select(.id==$u) | .results[].rationale' "$RUN/report.json"; }
 
+# Every case of the last run PASSed; otherwise show those that did not.
+expect_all_pass() {
+	jq -e '[.cases[] | select(.verdict != "PASS")] | length == 0' "$RUN/report.json" >/dev/null ||
+		{ jq '.cases[] | select(.verdict != "PASS")' "$RUN/report.json"; fail "not every case PASSed"; }
+}
 expect_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"; }
 expect_match() { grep -Eq -- "$2" <<<"$1" || fail "$3: '$1' does not match /$2/"; }

@@ -30,10 +30,7 @@ cb_run -p "$P" -a "$A" --case 5.3-1-1 --case 5.3-1-2 --case 5.3-2-1 \
 	--case 5.3-16-1 --case 5.3-16-2 --case 5.7-1-1 --case 5.7-1-2 \
 	--sign "$PKI/lab.key" --cert "$PKI/lab.pem"
 cat "$WORK/stderr"
-for c in $(jq -r '.cases[].id' "$RUN/report.json"); do
-	[ "$(case_verdict "$c")" = PASS ] ||
-		{ jq '.cases[] | select(.verdict != "PASS")' "$RUN/report.json"; fail "$c is not PASS"; }
-done
+expect_all_pass
 expect_eq "$RC" 0 "exit status"
 expect_match "$(unit_why 5.3-1-2 a)" "local-upload: refused all 9 misuses, firmware 1.4.2 unchanged by each; .*the genuine image 1.5.0 installed" "attack kit"
 expect_match "$(unit_why 5.3-1-2 b)" "online-pull: refused the untrusted-CA, wrong-host and plain-HTTP servers" "mitm"
