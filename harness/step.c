@@ -11,7 +11,8 @@
 #include "harness/cb_json.h"
 #include "harness/step.h"
 
-extern const struct step_def step_access_check, step_net_scan;
+extern const struct step_def step_access_check, step_api_discover,
+	step_net_scan;
 extern const struct step_def step_input_fuzz;
 extern const struct step_def step_assessor_confirm, step_auth_attempt,
 	step_auth_bruteforce, step_auth_change, step_auth_cleartext,
@@ -27,6 +28,7 @@ extern const struct step_def step_assessor_confirm, step_auth_attempt,
 /* Sorted by name: step_lookup() bisects, 'help steps' lists in order. */
 static const struct step_def *const step_defs[] = {
 	&step_access_check,
+	&step_api_discover,
 	&step_assessor_confirm,
 	&step_auth_attempt,
 	&step_auth_bruteforce,

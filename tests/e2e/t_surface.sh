@@ -103,3 +103,7 @@ timeout 60 "$CERTBENCH" probe tls "127.0.0.11:$api" --ca "$SIMDUT_CA" --json > "
 	fail "probe tls against the API"
 expect_eq "$(jq -r '[.versions[] | select(.accepted == true) | .version] | join(",")' "$WORK/tls-api.json")" "TLS1.2,TLS1.3" "API versions"
 sim_stop
+
+note "an undocumented remote API fails 5.13-1-2 c"
+check '.update.debug_flash = true' . 5.13-1-2 c \
+	"undocumented API endpoint\? /debug/flash answers HTTP 405 \(a path that cannot exist answers 404; not in IXIT 1-AuthMech, 7-UpdMech, 13-SoftServ or 29-InpVal\)"
