@@ -13,6 +13,7 @@
 
 extern const struct step_def step_access_check, step_api_discover,
 	step_net_scan;
+extern const struct step_def step_surface_leaks;
 extern const struct step_def step_input_fuzz;
 extern const struct step_def step_assessor_confirm, step_auth_attempt,
 	step_auth_bruteforce, step_auth_change, step_auth_cleartext,
@@ -51,6 +52,7 @@ static const struct step_def *const step_defs[] = {
 	&step_input_fuzz,
 	&step_net_scan,
 	&step_support_check,
+	&step_surface_leaks,
 	&step_tls_probe,
 	&step_update_attack,
 	&step_update_discover,
