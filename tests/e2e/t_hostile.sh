@@ -11,7 +11,7 @@ jq '.ixit["1-AuthMech"][0].timeout_ms = 1500
         | .id = "s\($i)" | .serial = "SD2-00010\($i)"
         | .console = "tty://${env.SIMDUT_U\($i)_TTY}?baud=115200"
         | .http = "${env.SIMDUT_U\($i)_URL}/"
-        | .credentials.password = "pw-\($i)-unused"]' \
+        | .credentials.password = "pw-\($i)-unused" | del(.interfaces)]' \
 	fixtures/profiles/simcam-secure.json > "$profile"
 
 start=$(date +%s)

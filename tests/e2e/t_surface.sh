@@ -1,9 +1,12 @@
-# Attack surface and access control (5.5-4, 5.5-5, 5.6-1) against simdut:
-# with the secure configuration every case PASSes; an undocumented telnet
-# or debug service, a documented-as-disabled service that answers, a
-# silent port and one that floods, a configuration endpoint open to
-# everyone or to any account each FAIL the right unit with a rationale
-# that names the port and banner or the endpoint and who got in.
+# Attack surface, access control and TLS (5.5-1, 5.5-4, 5.5-5, 5.6-1,
+# 5.13-1 c) against simdut: with the secure configuration every case
+# PASSes; an undocumented telnet or debug service, a documented-as-
+# disabled service that answers, a silent port and one that floods, a
+# configuration endpoint open to everyone or to any account, an
+# undocumented API path and each TLS weakness FAIL the right unit with a
+# rationale that names the port and banner, the endpoint and who got in,
+# or the best-practice rule.  probe ports and probe tls end with the
+# right answer against silent, flooding and non-TLS peers.
 cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 
 P=fixtures/profiles/simcam-secure.json
@@ -55,7 +58,7 @@ check '.units[0].extra_ports = [{"port": 0, "kind": "debug"}]' . 5.6-1-2 b \
 check '.units[0].extra_ports = [{"port": 0, "kind": "telnet"}]' . 5.5-5-2 b \
 	"port [0-9]+/tcp is open and not documented in IXIT 11-ComMech \(banner \"\\\\r\\\\nSimDUT SimCam 2"
 check '.units[0].extra_ports = [{"port": 0, "kind": "silent"}, {"port": 0, "kind": "flood"}]' . 5.6-1-2 b \
-	"port [0-9]+/tcp is open and not documented in IXIT 13-SoftServ \(says nothing\).*port [0-9]+/tcp is open and not documented in IXIT 13-SoftServ \(banner \"AAAA"
+	"not documented in IXIT 13-SoftServ \(says nothing\).*not documented in IXIT 13-SoftServ \(banner \"AAAA|not documented in IXIT 13-SoftServ \(banner \"AAAA.*not documented in IXIT 13-SoftServ \(says nothing\)"
 check '.units[0].telnet = {"port": 0, "auth": "password"} | .units[1].telnet = {"port": 0, "auth": "password"}' \
 	'.ixit["13-SoftServ"] |= map(if .id == "telnet" then .port = 2323 else . end)' 5.6-1-2 b \
 	"port [0-9]+/tcp is open and not documented"
@@ -107,3 +110,18 @@ sim_stop
 note "an undocumented remote API fails 5.13-1-2 c"
 check '.update.debug_flash = true' . 5.13-1-2 c \
 	"undocumented API endpoint\? /debug/flash answers HTTP 405 \(a path that cannot exist answers 404; not in IXIT 1-AuthMech, 7-UpdMech, 13-SoftServ or 29-InpVal\)"
+
+note "each TLS weakness of simdut fails 5.5-1-2 with its rule"
+check '.tls.certificate = "expired"' . 5.5-1-2 a "api-tls \(port [0-9]+\): .*\(tls.cert.expired\)"
+check '.tls.certificate = "rsa1024"' . 5.5-1-2 a "api-tls \(port [0-9]+\): .*\(tls.key.rsa-small\)"
+check '.tls.ciphers = "weak"' . 5.5-1-2 a "api-tls \(port [0-9]+\): .*\(tls.cipher.null\)"
+check '.tls.versions = ["1.1", "1.2", "1.3"] | .tls.ciphers = "legacy"' . 5.5-1-2 a \
+	"accepts TLS 1.1 \(tls.proto.tls11\).*accepts TLS 1.1, which IXIT 11-ComMech does not document"
+note "a self-signed certificate is a warning, not a failure, for a local API"
+sim_start "$(sim_config fixtures/simdut/secure.json '.tls.certificate = "self-signed"')"
+cb_run -p "$P" --case 5.5-1-2
+expect_eq "$(case_verdict 5.5-1-2)" PASS "self-signed"
+expect_match "$(unit_why 5.5-1-2 a)" "see the warnings in the evidence" "warning named"
+jq -ne 'any(inputs; .type == "step" and .step == "tls.probe" and (.value | tostring | test("tls.cert.self-signed")))' "$RUN/evidence.jsonl" >/dev/null ||
+	fail "self-signed warning not in the evidence"
+sim_stop

@@ -29,6 +29,8 @@ static void cat_setup(void)
 	/* The bad profiles read these; the good value is irrelevant. */
 	setenv("SIMDUT_U1_TTY", "/dev/null", 1);
 	setenv("SIMDUT_U2_TTY", "/dev/null", 1);
+	setenv("SIMDUT_U1_DEBUG_TTY", "/dev/null", 1);
+	setenv("SIMDUT_U2_DEBUG_TTY", "/dev/null", 1);
 	setenv("SIMDUT_U1_URL", "https://127.0.0.1:1", 1);
 	setenv("SIMDUT_U2_URL", "https://127.0.0.1:2", 1);
 	setenv("SIMDUT_CA", "/dev/null", 1);
