@@ -35,7 +35,7 @@ endif
 DEB_PKGS := gcc make pkg-config check libsubunit-dev libcurl4-openssl-dev \
             libjansson-dev libssl-dev libftdi1-dev libmicrohttpd-dev \
             openssl ca-certificates jq procps iproute2 \
-            util-linux
+            util-linux umockdev libumockdev-dev
 
 # pkg-config is asked lazily and once, so 'make deps' can install the
 # libraries before anything needs their flags.
@@ -52,6 +52,9 @@ SIM_CFLAGS     = $(call lazy,SIM_CFLAGS,$(PKG_CONFIG) --cflags \
                    libmicrohttpd jansson openssl libcurl)
 SIM_LIBS       = $(call lazy,SIM_LIBS,$(PKG_CONFIG) --libs \
                    libmicrohttpd jansson openssl libcurl) -lutil
+# umockdev emulates an FT232R at the usbdevfs level for check_ftdi.
+EMU_CFLAGS     = $(call lazy,EMU_CFLAGS,$(PKG_CONFIG) --cflags umockdev-1.0)
+EMU_LIBS       = $(call lazy,EMU_LIBS,$(PKG_CONFIG) --libs umockdev-1.0)
 GIT_REV        = $(call lazy,GIT_REV,git describe --always --dirty \
                    2>/dev/null || echo unknown)
 
@@ -81,7 +84,8 @@ SIM_OBJ  := $(SIM_SRC:%.c=$(O)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
 TESTS    := $(TEST_OBJ:.o=)
 HDR_CHK  := $(HDRS:%.h=$(O)/%.hchk)
-ALL_OBJ   = $(LIB_OBJ) $(SIM_OBJ) $(TEST_OBJ) $(O)/harness/main.o
+EMU_OBJ  := $(O)/tests/unit/ftdiemu.o
+ALL_OBJ   = $(LIB_OBJ) $(SIM_OBJ) $(TEST_OBJ) $(EMU_OBJ) $(O)/harness/main.o
 
 .PHONY: all deps check check-unit check-e2e check-headers demo install \
         uninstall clean
@@ -137,6 +141,11 @@ $(TEST_OBJ): $(O)/%.o: %.c | $(O)/.pkgcheck
 	$(QUIET_CC)$(CC) $(CPPFLAGS) $(LIB_CFLAGS) $(CHECK_CFLAGS) \
 		$(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(EMU_OBJ): $(O)/%.o: %.c | $(O)/.pkgcheck
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) $(EMU_CFLAGS) $(ALL_CFLAGS) -MMD -MP \
+		-c -o $@ $<
+
 $(O)/libcertbench.a: $(LIB_OBJ)
 	@rm -f $@
 	$(QUIET_AR)$(AR) rcs $@ $^
@@ -149,7 +158,11 @@ $(O)/simdut: $(SIM_OBJ)
 
 $(TESTS): %: %.o $(O)/libcertbench.a
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) \
-		$(LIB_LIBS) -lutil -lm
+		$(LIB_LIBS) $(TEST_LIBS) -lutil -lm
+
+# check_ftdi re-executes itself under umockdev's preload library.
+$(O)/tests/unit/check_ftdi: $(EMU_OBJ)
+$(O)/tests/unit/check_ftdi: TEST_LIBS = $(EMU_LIBS)
 
 check: check-unit check-e2e
 

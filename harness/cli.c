@@ -28,11 +28,13 @@ static const struct cli_cmd cli_cmds[] = {
 	 "              [--parallel N] [--banner MS]\n"
 	 "       certbench probe tls HOST:PORT [--sni NAME] [--ca FILE] "
 	 "[--json] [--timeout MS]\n"
-	 "              [--parallel N]"},
+	 "              [--parallel N]\n"
+	 "       certbench probe usb [--json]"},
 	{"run", cmd_run, CLI_NEEDS_NET, "run test cases against the samples",
 	 "run -p PROFILE [-a ANSWERS] [-s SCHEME] [-o DIR] [--lab LAB]\n"
 	 "              [--sign KEY --cert CERT] [--case ID]... "
-	 "[--interactive] [--quiet]"},
+	 "[--interactive] [--quiet]\n"
+	 "              [--jobs N]"},
 	{"verify", cmd_verify, 0,
 	 "check a run directory's signature, evidence chain and hashes",
 	 "verify RUN_DIR --ca CA.pem"},

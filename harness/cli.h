@@ -48,6 +48,8 @@ int cmd_probe(int argc, char **argv);
 /* 'probe ports' and 'probe tls' (argv[0] is "ports" / "tls"). */
 int probe_ports_main(int argc, char **argv);
 int probe_tls_main(int argc, char **argv);
+/* 'probe usb' (argv[0] is "usb"): the FTDI chips attached. */
+int probe_usb_main(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* 'certbench help steps': every step with its parameters. */

@@ -230,5 +230,7 @@ int cmd_probe(int argc, char **argv)
 		return probe_ports_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "tls"))
 		return probe_tls_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "usb"))
+		return probe_usb_main(argc - 1, argv + 1);
 	return cli_usage("probe");
 }

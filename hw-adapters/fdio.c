@@ -19,7 +19,7 @@ static int fdio_gone(enum fdio_kind kind, int e)
 
 static const char *fdio_gone_text(enum fdio_kind kind)
 {
-	return kind == FDIO_TTY ? "terminal hung up"
+	return kind == FDIO_TTY ? FDIO_TTY_HUNG_UP
 				: "peer closed the connection";
 }
 
@@ -85,7 +85,13 @@ int fdio_write(int fd, enum fdio_kind kind, const void *buf, size_t len,
 			return cb_error_set(err, CB_ETIMEOUT,
 					    "write blocked for %d ms",
 					    timeout_ms);
-		poll(&pfd, 1, cb_ms_left(deadline));
+		/* A hang-up wakes poll() without making room: say so now
+		 * rather than spin until the deadline. */
+		if (poll(&pfd, 1, cb_ms_left(deadline)) > 0 &&
+		    (pfd.revents & (POLLHUP | POLLERR)) &&
+		    !(pfd.revents & POLLOUT))
+			return cb_error_set(err, CB_ECLOSED, "%s",
+					    fdio_gone_text(kind));
 	}
 	return CB_OK;
 }

@@ -14,8 +14,11 @@
 
 struct cb_error;
 
+/* What a read or write on a terminal that hung up reports (CB_ECLOSED). */
+#define FDIO_TTY_HUNG_UP "device hung up (unplugged?)"
+
 enum fdio_kind {
-	FDIO_TTY,	/* read()/write(); EIO means the line hung up */
+	FDIO_TTY,	/* read()/write(); EIO or EOF: the line hung up */
 	FDIO_SOCKET,	/* recv()/send() without SIGPIPE */
 };
 

@@ -20,6 +20,9 @@ static const struct hw_adapter_ops *const hw_registry[] = {
 	&hw_tty_ops,
 	&hw_tcp_ops,
 	&hw_http_ops,
+#ifdef HAVE_LIBFTDI
+	&hw_ftdi_ops,
+#endif
 	NULL,
 };
 
@@ -83,6 +86,10 @@ static int uri_authority(struct hw_uri *u, char *auth, struct cb_error *err)
 	char *colon, *end;
 	long port;
 
+	if (!strcmp(u->scheme, "ftdi")) {
+		u->host = auth;	/* VID:PID in hex, not host:port */
+		return CB_OK;
+	}
 	if (auth[0] == '[') {
 		end = strchr(auth, ']');
 		if (!end)
@@ -254,6 +261,7 @@ int hw_adapter_open(struct hw_adapter **out, const struct hw_adapter_ops *ops,
 		goto out;
 	}
 	hw->ops = ops;
+	hw->caps = ops->caps;
 	hw->tap = tap;
 	hw->tap_ctx = tap_ctx;
 	rc = ops->open(hw, &u, err);
@@ -391,6 +399,22 @@ int hw_reset(struct hw_adapter *hw, struct cb_error *err)
 	if (!hw->ops->reset)
 		return hw_unsupported(hw, "reset", err);
 	rc = hw->ops->reset(hw, err);
+	hw_notify(hw, &ev, rc, err);
+	return rc;
+}
+
+int hw_send_break(struct hw_adapter *hw, int ms, struct cb_error *err)
+{
+	struct hw_event ev = {.kind = HW_EV_BREAK, .timeout_ms = ms};
+	int rc;
+
+	if (!hw->ops->send_break)
+		return hw_unsupported(hw, "send a break", err);
+	if (ms < 1 || ms > HW_BREAK_MAX_MS)
+		return cb_error_set(err, CB_EINVAL,
+				    "break of %d ms: want 1..%d", ms,
+				    HW_BREAK_MAX_MS);
+	rc = hw->ops->send_break(hw, ms, err);
 	hw_notify(hw, &ev, rc, err);
 	return rc;
 }

@@ -26,13 +26,21 @@ enum hw_caps {
 	HW_CAP_HTTP = 1 << 2,	/* request() */
 	HW_CAP_POWER = 1 << 3,	/* power() */
 	HW_CAP_RESET = 1 << 4,	/* reset() */
+	HW_CAP_BREAK = 1 << 5,	/* send_break() */
+};
+
+enum hw_flow {
+	HW_FLOW_NONE,		/* no flow control */
+	HW_FLOW_RTSCTS,		/* hardware: RTS/CTS lines */
+	HW_FLOW_XONXOFF,	/* software: XON (0x11) / XOFF (0x13) */
 };
 
 struct hw_line {
-	unsigned baud;
+	unsigned baud;		 /* any rate the adapter can make */
 	unsigned char data_bits; /* 5..8 */
 	unsigned char stop_bits; /* 1 or 2 */
-	char parity;		 /* 'N', 'E' or 'O' */
+	char parity;		 /* 'N', 'E', 'O', 'M' (mark), 'S' (space) */
+	unsigned char flow;	 /* enum hw_flow; zero is none */
 };
 
 /* A parsed adapter URI: scheme://host:port/path?k=v&k=v */
@@ -54,6 +62,20 @@ const char *hw_uri_param(const struct hw_uri *u, const char *key);
 /* Integer ?key=... within [min,max], def when absent; error if malformed. */
 int hw_uri_param_int(const struct hw_uri *u, const char *key, long def,
 		     long min, long max, long *out, struct cb_error *err);
+
+/*
+ * Serial line settings from a URI's ?baud=&bits=&parity=&stop=&flow=
+ * (defaults 115200 8N1, no flow control), shared by the serial backends.
+ * Values are checked for form only (baud 50..HW_BAUD_MAX); whether the
+ * hardware can make them is for the backend's set_line.  CB_EINVAL with
+ * the offending parameter named.
+ */
+#define HW_BAUD_MAX 12000000
+int hw_line_from_uri(struct hw_line *line, const struct hw_uri *u,
+		     struct cb_error *err);
+/* "115200 8N1", "9600 7E2 rtscts": for messages and evidence. */
+const char *hw_line_format(const struct hw_line *line, char *buf,
+			   size_t len);
 
 /* One HTTP exchange (http backend). */
 struct hw_http_req {
@@ -109,6 +131,7 @@ enum hw_event_kind {
 	HW_EV_LINE,
 	HW_EV_POWER,
 	HW_EV_RESET,
+	HW_EV_BREAK,	/* timeout_ms: the break's duration */
 };
 
 struct hw_event {
@@ -167,6 +190,11 @@ struct hw_adapter_ops {
 	/* Optional.  Switch the target's power; reset the target. */
 	int (*power)(struct hw_adapter *hw, int on, struct cb_error *err);
 	int (*reset)(struct hw_adapter *hw, struct cb_error *err);
+
+	/* Optional (serial).  Hold the line in the break condition for ms
+	 * milliseconds, after what was written before has left, then
+	 * release it.  Returns when the break is over. */
+	int (*send_break)(struct hw_adapter *hw, int ms, struct cb_error *err);
 };
 
 typedef void hw_tap_fn(void *ctx, const struct hw_event *ev);
@@ -176,6 +204,9 @@ struct hw_adapter {
 	char *uri;		/* owned copy of the URI it was opened with */
 	char *label;		/* owned: "s1.console", for evidence */
 	void *priv;		/* ops->priv_size bytes, owned by the core */
+	unsigned caps;		/* ops->caps, narrowed by open() to what this
+				 * instance can do (ftdi: power and reset
+				 * only when the URI names the pins) */
 	hw_tap_fn *tap;		/* optional observer */
 	void *tap_ctx;
 };
@@ -195,7 +226,7 @@ void hw_adapter_free(struct hw_adapter *hw);	/* closes; NULL is fine */
 
 static inline int hw_has(const struct hw_adapter *hw, unsigned caps)
 {
-	return (hw->ops->caps & caps) == caps;
+	return (hw->caps & caps) == caps;
 }
 
 /* Dispatchers: call the backend (or answer CB_ENOTSUP), then the tap. */
@@ -210,11 +241,17 @@ int hw_request(struct hw_adapter *hw, const struct hw_http_req *req,
 	       struct hw_http_resp *resp, struct cb_error *err);
 int hw_power(struct hw_adapter *hw, int on, struct cb_error *err);
 int hw_reset(struct hw_adapter *hw, struct cb_error *err);
+/* ms within 1..HW_BREAK_MAX_MS, else CB_EINVAL. */
+#define HW_BREAK_MAX_MS 10000
+int hw_send_break(struct hw_adapter *hw, int ms, struct cb_error *err);
 
 /* Process-wide set-up of libraries the backends use (libcurl). */
 int hw_global_init(struct cb_error *err);
 void hw_global_cleanup(void);
 
 extern const struct hw_adapter_ops hw_tty_ops, hw_tcp_ops, hw_http_ops;
+#ifdef HAVE_LIBFTDI
+extern const struct hw_adapter_ops hw_ftdi_ops;
+#endif
 
 #endif /* HW_H */
