@@ -1,9 +1,16 @@
 /*
  * benchtool.c - run a lab's bench tool with a deadline (see benchtool.h).
+ *
+ * Tools run one at a time even when samples run in parallel: a lab's
+ * relay board or programmer is often one device wired to every sample,
+ * and its scripts are seldom written to run twice at once.  A tool is
+ * short (a relay click, a flash write); the waits around it (power off
+ * time, boot time) are the caller's and stay parallel.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +23,8 @@
 #include "harness/cb_time.h"
 
 #define BT_MAX_ARGS 32
+
+static pthread_mutex_t bt_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Split "exec:PROG A B" into argv (pointers into buf). */
 static int bt_argv(const char *spec, const char *const *extra, char *buf,
@@ -122,7 +131,7 @@ static int bt_collect(int fd, pid_t pid, int64_t deadline,
 	}
 }
 
-int benchtool_run(const char *spec, const char *const *extra, int timeout_ms,
+static int bt_run(const char *spec, const char *const *extra, int timeout_ms,
 		  struct benchtool_result *res, struct cb_error *err)
 {
 	char buf[4096], *argv[BT_MAX_ARGS];
@@ -182,4 +191,15 @@ int benchtool_run(const char *spec, const char *const *extra, int timeout_ms,
 				    line);
 	}
 	return CB_OK;
+}
+
+int benchtool_run(const char *spec, const char *const *extra, int timeout_ms,
+		  struct benchtool_result *res, struct cb_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&bt_lock);
+	rc = bt_run(spec, extra, timeout_ms, res, err);
+	pthread_mutex_unlock(&bt_lock);
+	return rc;
 }

@@ -21,7 +21,20 @@
 #include "reports/rpt.h"
 
 enum run_long_opts { OPT_LAB = 256, OPT_SIGN, OPT_CERT, OPT_CASE,
-		     OPT_TESTCASES, OPT_INTERACTIVE, OPT_QUIET };
+		     OPT_TESTCASES, OPT_INTERACTIVE, OPT_QUIET, OPT_JOBS };
+
+/* --jobs N: a whole number from 1 to RUN_JOBS_MAX. */
+static int run_parse_jobs(const char *s, int *out)
+{
+	char *end;
+	long n;
+
+	n = strtol(s, &end, 10);
+	if (end == s || *end || n < 1 || n > RUN_JOBS_MAX)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
 
 static int run_parse(int argc, char **argv, struct run_opts *o)
 {
@@ -37,12 +50,14 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{"testcases", 1, NULL, OPT_TESTCASES},
 		{"interactive", 0, NULL, OPT_INTERACTIVE},
 		{"quiet", 0, NULL, OPT_QUIET},
+		{"jobs", 1, NULL, OPT_JOBS},
 		{NULL, 0, NULL, 0},
 	};
 	char **tmp;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:a:s:o:q", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:a:s:o:qj:", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case 'a': o->answers = optarg; break;
@@ -55,6 +70,11 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		case OPT_INTERACTIVE: o->interactive = 1; break;
 		case 'q':
 		case OPT_QUIET: o->quiet = 1; break;
+		case 'j':
+		case OPT_JOBS:
+			if (run_parse_jobs(optarg, &o->jobs))
+				return -1;
+			break;
 		case OPT_CASE:
 			tmp = realloc(o->cases, (o->ncases + 1) * sizeof(*tmp));
 			if (!tmp)

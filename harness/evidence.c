@@ -6,6 +6,7 @@
  * line (without its newline); the run's report stores the last hash, the
  * record count and the file's own SHA-256.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@ int ev_open(struct ev_log **out, const char *path, json_t *header,
 		free(ev);
 		return cb_error_set(err, CB_ENOMEM, "out of memory");
 	}
+	ev->root = ev;
 	pthread_mutex_init(&ev->lock, NULL);
 	memcpy(ev->head, EV_ZERO_HASH, sizeof(ev->head));
 	ev->t0 = cb_now_ms();
@@ -68,12 +70,20 @@ fail:
 	return rc;
 }
 
+void ev_view_init(struct ev_log *view, struct ev_log *root)
+{
+	memset(view, 0, sizeof(*view));
+	view->root = root->root;
+	view->step_index = -1;
+}
+
 void ev_free(struct ev_log *ev)
 {
 	size_t k;
 
 	if (!ev)
 		return;
+	assert(ev->root == ev);
 	if (ev->fp)
 		fclose(ev->fp);
 	for (k = 0; k < ev->nsecrets; k++) {
@@ -90,9 +100,17 @@ void ev_free(struct ev_log *ev)
 
 int ev_sync(struct ev_log *ev, struct cb_error *err)
 {
-	if (!ev->fp)
-		return CB_OK;
-	if (fflush(ev->fp) || fdatasync(fileno(ev->fp)))
+	struct ev_log *c = ev->root;
+	int fd = -1, rc = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->fp) {
+		rc = fflush(c->fp);
+		fd = fileno(c->fp);
+	}
+	pthread_mutex_unlock(&c->lock);
+	/* Outside the lock: other workers keep appending meanwhile. */
+	if (rc || (fd >= 0 && fdatasync(fd)))
 		return cb_error_set_os(err, CB_EIO, "evidence sync");
 	return CB_OK;
 }
@@ -102,6 +120,7 @@ int ev_close(struct ev_log *ev, struct cb_error *err)
 	json_t *rec = json_pack("{s:s}", "type", "run-end");
 	int rc;
 
+	assert(ev->root == ev);
 	ev->case_id = ev->unit_id = ev->sample_id = NULL;
 	ev->step_index = -1;
 	rc = ev_append(ev, rec, NULL, err);
@@ -142,6 +161,7 @@ int ev_secret_add(struct ev_log *ev, const char *secret,
 
 	if (!secret || !secret[0])
 		return CB_OK;
+	ev = ev->root;
 	pthread_mutex_lock(&ev->lock);
 	rc = ev_secret_add_locked(ev, secret, err);
 	pthread_mutex_unlock(&ev->lock);
@@ -151,7 +171,7 @@ int ev_secret_add(struct ev_log *ev, const char *secret,
 void ev_fingerprint(const struct ev_log *ev, const char *value,
 		    char out[CB_FP_LEN])
 {
-	cb_fingerprint(out, ev->salt, sizeof(ev->salt), value);
+	cb_fingerprint(out, ev->root->salt, sizeof(ev->root->salt), value);
 }
 
 static char *ev_mask_locked(const struct ev_log *ev, const char *s,
@@ -188,11 +208,11 @@ static char *ev_mask_locked(const struct ev_log *ev, const char *s,
 char *ev_mask(const struct ev_log *ev, const char *s, size_t len,
 	      size_t *outlen)
 {
-	struct ev_log *w = (struct ev_log *)ev; /* the lock is not content */
+	struct ev_log *w = ev->root; /* the lock is not content */
 	char *out;
 
 	pthread_mutex_lock(&w->lock);
-	out = ev_mask_locked(ev, s, len, outlen);
+	out = ev_mask_locked(w, s, len, outlen);
 	pthread_mutex_unlock(&w->lock);
 	return out;
 }
@@ -245,12 +265,14 @@ void ev_put_bytes(const struct ev_log *ev, json_t *obj, const char *key,
 	free(m);
 }
 
-static void ev_stamp(struct ev_log *ev, json_t *rec)
+/* Chain fields from the root c, context fields from the handle ev. */
+static void ev_stamp(const struct ev_log *c, const struct ev_log *ev,
+		     json_t *rec)
 {
-	json_object_set_new(rec, "seq", json_integer((json_int_t)ev->seq + 1));
-	json_object_set_new(rec, "prev", json_string(ev->head));
+	json_object_set_new(rec, "seq", json_integer((json_int_t)c->seq + 1));
+	json_object_set_new(rec, "prev", json_string(c->head));
 	json_object_set_new(rec, "t_ms",
-			    json_integer((json_int_t)(cb_now_ms() - ev->t0)));
+			    json_integer((json_int_t)(cb_now_ms() - c->t0)));
 	if (ev->case_id && !json_object_get(rec, "case"))
 		json_object_set_new(rec, "case", json_string(ev->case_id));
 	if (ev->unit_id && !json_object_get(rec, "unit"))
@@ -265,12 +287,13 @@ static void ev_stamp(struct ev_log *ev, json_t *rec)
 static int ev_append_locked(struct ev_log *ev, json_t *rec,
 			    uint64_t *seq_out, struct cb_error *err)
 {
+	struct ev_log *c = ev->root;
 	char *line = NULL;
 	int rc = CB_OK;
 
 	if (!rec)
 		return cb_error_set(err, CB_ENOMEM, "out of memory");
-	if (!ev->fp) {
+	if (!c->fp) {
 		rc = cb_error_set(err, CB_EIO, "evidence file is closed");
 		goto out;
 	}
@@ -278,7 +301,7 @@ static int ev_append_locked(struct ev_log *ev, json_t *rec,
 	 * Records share values with the run (step arguments are the
 	 * profile's own strings): mask a private copy, never the original.
 	 */
-	if (ev->nsecrets) {
+	if (c->nsecrets) {
 		json_t *copy = json_deep_copy(rec);
 
 		json_decref(rec);
@@ -286,23 +309,23 @@ static int ev_append_locked(struct ev_log *ev, json_t *rec,
 		if (!rec)
 			return cb_error_set(err, CB_ENOMEM, "out of memory");
 	}
-	ev_mask_tree(ev, rec);
-	ev_stamp(ev, rec);
+	ev_mask_tree(c, rec);
+	ev_stamp(c, ev, rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!line) {
 		rc = cb_error_set(err, CB_ENOMEM, "cannot serialise record");
 		goto out;
 	}
-	if (fputs(line, ev->fp) == EOF || fputc('\n', ev->fp) == EOF ||
-	    fflush(ev->fp)) {
+	if (fputs(line, c->fp) == EOF || fputc('\n', c->fp) == EOF ||
+	    fflush(c->fp)) {
 		rc = cb_error_set_os(err, CB_EIO, "evidence write");
-		cb_error_at(err, ev->path, 0, 0);
+		cb_error_at(err, c->path, 0, 0);
 		goto out;
 	}
-	cb_sha256_hex(ev->head, line, strlen(line));
-	ev->seq++;
+	cb_sha256_hex(c->head, line, strlen(line));
+	c->seq++;
 	if (seq_out)
-		*seq_out = ev->seq;
+		*seq_out = c->seq;
 out:
 	free(line);
 	json_decref(rec);
@@ -314,9 +337,9 @@ int ev_append(struct ev_log *ev, json_t *rec, uint64_t *seq_out,
 {
 	int rc;
 
-	pthread_mutex_lock(&ev->lock);
+	pthread_mutex_lock(&ev->root->lock);
 	rc = ev_append_locked(ev, rec, seq_out, err);
-	pthread_mutex_unlock(&ev->lock);
+	pthread_mutex_unlock(&ev->root->lock);
 	return rc;
 }
 
@@ -331,6 +354,7 @@ static const char *ev_op_name(enum hw_event_kind k)
 	case HW_EV_LINE: return "line";
 	case HW_EV_POWER: return "power";
 	case HW_EV_RESET: return "reset";
+	case HW_EV_BREAK: return "break";
 	}
 	return "?";
 }
@@ -438,6 +462,9 @@ void ev_tap(void *ctx, const struct hw_event *e)
 		break;
 	case HW_EV_POWER:
 		json_object_set_new(rec, "on", json_boolean(e->on));
+		break;
+	case HW_EV_BREAK:
+		json_object_set_new(rec, "ms", json_integer(e->timeout_ms));
 		break;
 	default:
 		break;

@@ -34,10 +34,16 @@ struct ev_secret {
 
 /*
  * ev_append, ev_secret_add and the tap may be called from several threads
- * (parallel login attempts); the context fields below are the runner's,
- * set from one thread while no worker runs.
+ * (parallel login attempts, samples run at once).  The chain (file,
+ * sequence, head, secrets) lives in the root log and is guarded by its
+ * lock.  A view (ev_view_init) writes to the root's chain but stamps its
+ * own context fields, so each worker owns the context of its records;
+ * a view's context is written only by the thread that runs its unit,
+ * while no other thread appends through that view.
  */
 struct ev_log {
+	struct ev_log *root;		/* itself, or the log it feeds */
+	/* Root only: */
 	pthread_mutex_t lock;		/* serialises records and secrets */
 	void *fp;			/* FILE *, NULL after close */
 	char *path;
@@ -47,7 +53,8 @@ struct ev_log {
 	unsigned char salt[EV_SALT_LEN];
 	struct ev_secret *secrets;
 	size_t nsecrets;
-	/* Context stamped on each record; set by the runner. */
+	/* Root and views: context stamped on each record written through
+	 * this handle; set by the runner. */
 	const char *case_id, *unit_id, *sample_id;
 	int step_index;			/* -1 outside a step */
 };
@@ -58,6 +65,14 @@ struct ev_log {
  */
 int ev_open(struct ev_log **out, const char *path, json_t *header,
 	    struct cb_error *err);
+/*
+ * Make view a handle on root's chain with its own, empty context.  view is
+ * caller storage; it needs no release and must not outlive root.  Every
+ * function below accepts a view where it takes a log, except ev_close and
+ * ev_free.
+ */
+void ev_view_init(struct ev_log *view, struct ev_log *root);
+
 /* Write a "run-end" record, sync and close.  Returns an error if any
  * write failed. */
 int ev_close(struct ev_log *ev, struct cb_error *err);

@@ -7,12 +7,22 @@
  * earlier unit is INCONCLUSIVE unless that unit passed (for the same
  * sample where both run per sample): a failed positive control makes the
  * later observations meaningless.
+ *
+ * Parallel samples (runner.h): a case is cut into parts at every unit
+ * that is not 'each_sample'; a part of 'each_sample' units runs on a pool
+ * of workers, one sample per worker, and is joined before the next unit.
+ * Each worker expands ${...} in its own shallow copy of the case context,
+ * in which ${samples} is a snapshot taken when the part started: the live
+ * sample objects change under their own workers only.  With one job, or
+ * one sample, everything runs on the calling thread as it always did.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,6 +175,7 @@ int run_prepare(struct run_ctx *r, const struct run_opts *o,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->excl, NULL);
 	r->opts = o;
 	r->datadir = cb_datadir();
 	cb_path_join(path, sizeof(path), r->datadir, RUN_CATALOG);
@@ -206,6 +217,7 @@ static void run_free_sample(struct run_sample *s)
 	console_release(&s->console);
 	hw_adapter_free(s->console_hw);
 	hw_adapter_free(s->http);
+	hw_adapter_free(s->web);
 	json_decref(s->ctx);
 }
 
@@ -247,14 +259,27 @@ void run_release(struct run_ctx *r)
 		answers_release(&r->ans);
 	profile_release(&r->prof);
 	catalog_release(&r->cat);
+	pthread_mutex_destroy(&r->excl);
 	memset(r, 0, sizeof(*r));
 }
 
 /* ---- services for steps (step.h) ---- */
 
+/* The context a unit on sample s expands ${...} in. */
+static json_t *run_unit_ctx(struct run_ctx *r, struct run_sample *s)
+{
+	return s && s->uctx ? s->uctx : r->ctx;
+}
+
+/* The evidence handle that stamps the records of a unit on sample s. */
+static struct ev_log *run_ev(struct run_ctx *r, struct run_sample *s)
+{
+	return s ? &s->ev : r->ev;
+}
+
 json_t *step_samples(const struct step_run *sr)
 {
-	return json_object_get(sr->run->ctx, "samples");
+	return json_object_get(run_unit_ctx(sr->run, sr->sample), "samples");
 }
 
 const char *step_sample_id(const struct run_sample *s)
@@ -300,7 +325,7 @@ int step_target(struct step_run *sr, struct run_sample *s, int console,
 
 hw_tap_fn *step_tap(const struct step_run *sr, void **ctx)
 {
-	*ctx = sr->run->ev;
+	*ctx = run_ev(sr->run, sr->sample);
 	return ev_tap;
 }
 
@@ -329,9 +354,14 @@ int step_console(struct step_run *sr, struct run_sample *s,
 		rc = hw_adapter_open(&s->console_hw, NULL, s->ps->console,
 				     sample_label(s, "console", label,
 						  sizeof(label)),
-				     ev_tap, r->ev, &sr->err);
+				     ev_tap, &s->ev, &sr->err);
+		if (rc && s->console_lost)
+			step_say(sr, "the console of %s hung up in an earlier "
+				 "step and cannot be opened again",
+				 s->ps->id);
 		if (rc)
 			return rc;
+		s->console_lost = 0;
 		console_init(&s->console, s->console_hw);
 	}
 	*out = &s->console;
@@ -344,6 +374,7 @@ static void run_drop_console(struct run_sample *s)
 	console_release(&s->console);
 	hw_adapter_free(s->console_hw);
 	s->console_hw = NULL;
+	s->console_lost = 1;
 }
 
 int step_http(struct step_run *sr, const char *url, struct hw_adapter **out)
@@ -354,10 +385,13 @@ int step_http(struct step_run *sr, const char *url, struct hw_adapter **out)
 
 	*out = NULL;
 	if (strstr(url, "://")) {
-		if (!r->web && hw_adapter_open(&r->web, &hw_http_ops, "https:",
-					       "web", ev_tap, r->ev, &sr->err))
+		/* One client per sample: workers never share a handle. */
+		struct hw_adapter **web = s ? &s->web : &r->web;
+
+		if (!*web && hw_adapter_open(web, &hw_http_ops, "https:", "web",
+					     ev_tap, run_ev(r, s), &sr->err))
 			return sr->err.code;
-		*out = r->web;
+		*out = *web;
 		return CB_OK;
 	}
 	if (!s || !s->ps->http)
@@ -368,7 +402,7 @@ int step_http(struct step_run *sr, const char *url, struct hw_adapter **out)
 	if (!s->http && hw_adapter_open(&s->http, &hw_http_ops, s->ps->http,
 					sample_label(s, "http", label,
 						     sizeof(label)),
-					ev_tap, r->ev, &sr->err))
+					ev_tap, &s->ev, &sr->err))
 		return sr->err.code;
 	*out = s->http;
 	return CB_OK;
@@ -381,7 +415,7 @@ const char *step_ca_file(const struct step_run *sr)
 
 struct ev_log *step_evidence(const struct step_run *sr)
 {
-	return sr->run->ev;
+	return run_ev(sr->run, sr->sample);
 }
 
 json_t *step_ixit(const struct step_run *sr, const char *section)
@@ -490,7 +524,7 @@ static int run_check_args(const struct tc_step *st, json_t *args,
 	return CB_OK;
 }
 
-static void run_record_step(struct run_ctx *r, const struct tc_step *st,
+static void run_record_step(struct ev_log *ev, const struct tc_step *st,
 			    const struct step_run *sr, enum cb_verdict v)
 {
 	json_t *rec;
@@ -518,7 +552,7 @@ static void run_record_step(struct run_ctx *r, const struct tc_step *st,
 							"io records above"));
 		free(dump);
 	}
-	ev_append(r->ev, rec, NULL, NULL);
+	ev_append(ev, rec, NULL, NULL);
 }
 
 /* Put a step's result where later steps find it. */
@@ -530,12 +564,25 @@ static void run_save(struct run_ctx *r, const struct tc_step *st,
 	json_object_set(where, st->save, value ? value : json_null());
 }
 
+/* Run a step; one that must not overlap another sample's holds excl. */
+static enum cb_verdict run_step_fn(struct run_ctx *r, struct step_run *sr)
+{
+	enum cb_verdict v;
+
+	if (!(sr->def->needs & STEP_EXCLUSIVE))
+		return sr->def->run(sr);
+	pthread_mutex_lock(&r->excl);
+	v = sr->def->run(sr);
+	pthread_mutex_unlock(&r->excl);
+	return v;
+}
+
 static enum cb_verdict run_one_step(struct run_ctx *r,
 				    const struct tc_case *tc,
 				    const struct tc_unit *u,
 				    const struct tc_step *st,
 				    struct run_sample *s, struct run_sample *o,
-				    struct cb_buf *why)
+				    json_t *ctx, struct cb_buf *why)
 {
 	struct step_run sr = {.def = st->def, .run = r, .sample = s,
 			      .other = o, .case_id = tc->id,
@@ -543,14 +590,14 @@ static enum cb_verdict run_one_step(struct run_ctx *r,
 	enum cb_verdict v;
 
 	cb_buf_init(&sr.why, 8192);
-	sr.args = run_step_args(st, r->ctx, &sr.err);
+	sr.args = run_step_args(st, ctx, &sr.err);
 	if (!sr.args) {
 		v = CB_V_INCONCLUSIVE;
 	} else if (run_check_args(st, sr.args, &sr.err)) {
 		v = CB_V_INCONCLUSIVE;
 	} else {
-		progress_step(st->def->name);
-		v = st->def->run(&sr);
+		progress_step(s ? s->ps->id : NULL, st->def->name);
+		v = run_step_fn(r, &sr);
 	}
 	if (v == CB_V_FAIL && st->on_fail == CB_V_INCONCLUSIVE) {
 		v = CB_V_INCONCLUSIVE;
@@ -560,7 +607,7 @@ static enum cb_verdict run_one_step(struct run_ctx *r,
 	if (v == CB_V_ERROR && s && s->console_hw &&
 	    sr.err.code == CB_ECLOSED)
 		run_drop_console(s);
-	run_record_step(r, st, &sr, v);
+	run_record_step(run_ev(r, s), st, &sr, v);
 	if (st->save && v == CB_V_PASS)
 		run_save(r, st, s, sr.value);
 	if (sr.why.len || sr.err.code) {
@@ -581,26 +628,76 @@ static enum cb_verdict run_one_step(struct run_ctx *r,
 	return v;
 }
 
+/* Stamp what ev writes with this unit. */
+static void run_scope(struct ev_log *ev, const char *case_id,
+		      const char *unit_id, const char *sample_id)
+{
+	ev->case_id = case_id;
+	ev->unit_id = unit_id;
+	ev->sample_id = sample_id;
+	ev->step_index = -1;
+}
+
+/*
+ * On the calling thread (ctx is the case's) no worker runs, and a unit
+ * may use any sample's adapters (a pair's other, every sample in a
+ * 'once' unit): all views then carry the unit's context.  A worker
+ * stamps its own view only.
+ */
+static void run_scope_set(struct run_ctx *r, struct ev_log *ev, json_t *ctx,
+			  const char *case_id, const char *unit_id,
+			  const char *sample_id)
+{
+	size_t k;
+
+	if (ctx == r->ctx)
+		for (k = 0; k < r->nsamples; k++)
+			run_scope(&r->samples[k].ev, case_id, unit_id,
+				  sample_id);
+	run_scope(ev, case_id, unit_id, sample_id);
+}
+
+static void run_step_index(struct run_ctx *r, struct ev_log *ev, json_t *ctx,
+			   int k)
+{
+	size_t j;
+
+	if (ctx == r->ctx) {
+		r->ev->step_index = k;
+		for (j = 0; j < r->nsamples; j++)
+			r->samples[j].ev.step_index = k;
+	}
+	ev->step_index = k;
+}
+
+/*
+ * ctx is the case's context (the calling thread binds ${sample} and
+ * ${other} in it) or a worker's, which has its ${sample} bound already.
+ */
 static enum cb_verdict run_steps(struct run_ctx *r, const struct tc_case *tc,
 				 const struct tc_unit *u, struct run_sample *s,
-				 struct run_sample *o, struct cb_buf *why)
+				 struct run_sample *o, json_t *ctx,
+				 struct cb_buf *why)
 {
+	struct ev_log *ev = run_ev(r, s);
 	enum cb_verdict v = CB_V_PASS;
 	size_t k;
 
-	if (s)
-		json_object_set(r->ctx, "sample", s->ctx);
-	else
-		json_object_del(r->ctx, "sample");
-	if (o)
-		json_object_set(r->ctx, "other", o->ctx);
-	else
-		json_object_del(r->ctx, "other");
-	for (k = 0; k < u->nsteps && v == CB_V_PASS; k++) {
-		r->ev->step_index = (int)k;
-		v = run_one_step(r, tc, u, &u->steps[k], s, o, why);
+	if (ctx == r->ctx) {
+		if (s)
+			json_object_set(ctx, "sample", s->ctx);
+		else
+			json_object_del(ctx, "sample");
+		if (o)
+			json_object_set(ctx, "other", o->ctx);
+		else
+			json_object_del(ctx, "other");
 	}
-	r->ev->step_index = -1;
+	for (k = 0; k < u->nsteps && v == CB_V_PASS; k++) {
+		run_step_index(r, ev, ctx, (int)k);
+		v = run_one_step(r, tc, u, &u->steps[k], s, o, ctx, why);
+	}
+	run_step_index(r, ev, ctx, -1);
 	return v;
 }
 
@@ -646,63 +743,215 @@ static void run_requires(const struct case_result *cr,
 	}
 }
 
+/*
+ * Run unit ur once, for sample si (-1: none) paired with oi (-1: none),
+ * into res.  The caller combines res into ur->verdict.
+ */
 static void run_unit_for(struct run_ctx *r, const struct tc_case *tc,
 			 struct case_result *cr, struct unit_result *ur,
-			 long si, long oi)
+			 struct sample_result *res, long si, long oi,
+			 json_t *ctx)
 {
-	struct sample_result *sr = &ur->per[ur->nper++];
 	struct run_sample *s = si >= 0 ? &r->samples[si] : NULL;
 	struct run_sample *o = oi >= 0 ? &r->samples[oi] : NULL;
+	struct ev_log *ev = run_ev(r, s);
 	struct cb_buf why;
 	json_t *rec;
 
 	cb_buf_init(&why, 16384);
-	sr->sample = s ? s->ps->id : NULL;
-	r->ev->unit_id = ur->unit->id;
-	r->ev->sample_id = sr->sample;
-	progress_unit(tc->id, ur->unit->id, sr->sample);
-	ev_append(r->ev, json_pack("{s:s}", "type", "unit-start"),
-		  &sr->ev_first, NULL);
+	res->sample = s ? s->ps->id : NULL;
+	run_scope_set(r, ev, ctx, tc->id, ur->unit->id, res->sample);
+	progress_unit(tc->id, ur->unit->id, res->sample);
+	ev_append(ev, json_pack("{s:s}", "type", "unit-start"),
+		  &res->ev_first, NULL);
 	run_requires(cr, ur->unit, si, oi, &why);
 	if (why.len)
-		sr->verdict = CB_V_INCONCLUSIVE;
+		res->verdict = CB_V_INCONCLUSIVE;
 	else
-		sr->verdict = run_steps(r, tc, ur->unit, s, o, &why);
+		res->verdict = run_steps(r, tc, ur->unit, s, o, ctx, &why);
 	/* Rationales go into the report: no secret in clear there either. */
-	sr->why = ev_mask(r->ev, cb_buf_str(&why), why.len, NULL);
+	res->why = ev_mask(ev, cb_buf_str(&why), why.len, NULL);
 	cb_buf_release(&why);
 	rec = json_pack("{s:s,s:s,s:s}", "type", "unit-end", "verdict",
-			cb_verdict_name(sr->verdict), "rationale", sr->why);
+			cb_verdict_name(res->verdict), "rationale", res->why);
 	if (o)
 		json_object_set_new(rec, "other", json_string(o->ps->id));
-	ev_append(r->ev, rec, &sr->ev_last, NULL);
-	ev_sync(r->ev, NULL);
-	ur->verdict = cb_verdict_combine(ur->verdict, sr->verdict);
-	r->ev->sample_id = NULL;
+	ev_append(ev, rec, &res->ev_last, NULL);
+	ev_sync(ev, NULL);
+	/* Between units a sample's adapters log without one. */
+	run_scope_set(r, ev, ctx, NULL, NULL, NULL);
+	if (!s)
+		run_scope(ev, tc->id, ur->unit->id, NULL);
 }
 
-static void run_unit(struct run_ctx *r, const struct tc_case *tc,
-		     struct case_result *cr, const struct tc_unit *u)
+/* Start unit u's result; NULL (the unit ERROR) when out of memory. */
+static struct unit_result *run_unit_new(struct run_ctx *r,
+					struct case_result *cr,
+					const struct tc_unit *u)
 {
 	struct unit_result *ur = &cr->units[cr->nunits++];
-	size_t n = r->nsamples, k;
+	size_t n = r->nsamples;
 
 	ur->unit = u;
 	ur->verdict = CB_V_NONE;
 	ur->per = calloc(n ? n : 1, sizeof(*ur->per));
 	if (!ur->per) {
 		ur->verdict = CB_V_ERROR;
-		return;
+		return NULL;
 	}
+	return ur;
+}
+
+/* A unit on the calling thread: once, or per sample one after another. */
+static void run_unit(struct run_ctx *r, const struct tc_case *tc,
+		     struct case_result *cr, const struct tc_unit *u)
+{
+	struct unit_result *ur = run_unit_new(r, cr, u);
+	struct sample_result *res;
+	size_t n = r->nsamples, k;
+
+	if (!ur)
+		return;
 	if (u->mode == TC_FOR_ONCE) {
-		run_unit_for(r, tc, cr, ur, -1, -1);
+		res = &ur->per[ur->nper++];
+		run_unit_for(r, tc, cr, ur, res, -1, -1, r->ctx);
+		ur->verdict = res->verdict;
 		return;
 	}
-	for (k = 0; k < n; k++)
-		run_unit_for(r, tc, cr, ur, (long)k,
+	for (k = 0; k < n; k++) {
+		res = &ur->per[ur->nper++];
+		run_unit_for(r, tc, cr, ur, res, (long)k,
 			     u->mode == TC_FOR_SAMPLE_PAIRS
 				     ? (long)((k + 1) % n)
-				     : -1);
+				     : -1,
+			     r->ctx);
+		ur->verdict = cb_verdict_combine(ur->verdict, res->verdict);
+	}
+}
+
+/*
+ * A part: units [u0, u1) of a case, all 'each_sample', run for every
+ * sample on a pool of workers.  Each worker takes the next sample and
+ * runs all the part's units for it, in order, in that sample's context.
+ */
+struct run_part {
+	struct run_ctx *r;
+	const struct tc_case *tc;
+	struct case_result *cr;
+	size_t u0, u1;			/* indexes into cr->units */
+	pthread_mutex_t lock;		/* guards next */
+	size_t next;			/* the next sample to take */
+};
+
+static void run_part_sample(struct run_part *p, size_t si)
+{
+	struct run_sample *s = &p->r->samples[si];
+	struct unit_result *ur;
+	size_t k;
+
+	for (k = p->u0; k < p->u1; k++) {
+		ur = &p->cr->units[k];
+		if (ur->per)
+			run_unit_for(p->r, p->tc, p->cr, ur, &ur->per[si],
+				     (long)si, -1, s->uctx);
+	}
+}
+
+static void *run_part_main(void *arg)
+{
+	struct run_part *p = arg;
+	size_t si;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		si = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (si >= p->r->nsamples)
+			return NULL;
+		run_part_sample(p, si);
+	}
+}
+
+/* Bind each sample's worker context: the case's, its own ${sample}. */
+static int run_part_ctx(struct run_ctx *r)
+{
+	json_t *snap = json_deep_copy(json_object_get(r->ctx, "samples"));
+	struct run_sample *s;
+	size_t k;
+	int rc = snap ? CB_OK : CB_ENOMEM;
+
+	for (k = 0; !rc && k < r->nsamples; k++) {
+		s = &r->samples[k];
+		s->uctx = json_copy(r->ctx);
+		if (!s->uctx) {
+			rc = CB_ENOMEM;
+			break;
+		}
+		json_object_set(s->uctx, "samples", snap);
+		json_object_set(s->uctx, "sample", s->ctx);
+		json_object_del(s->uctx, "other");
+	}
+	json_decref(snap);
+	return rc;
+}
+
+static void run_part(struct run_ctx *r, const struct tc_case *tc,
+		     struct case_result *cr, size_t first, size_t end)
+{
+	struct run_part p = {.r = r, .tc = tc, .cr = cr, .u0 = cr->nunits};
+	pthread_t th[RUN_JOBS_MAX];
+	size_t nth = 0, k, si;
+	struct unit_result *ur;
+
+	for (k = first; k < end; k++) {
+		ur = run_unit_new(r, cr, &tc->units[k]);
+		if (ur)
+			ur->nper = r->nsamples;
+	}
+	p.u1 = cr->nunits;
+	if (run_part_ctx(r)) {
+		for (k = p.u0; k < p.u1; k++) {
+			cr->units[k].verdict = CB_V_ERROR;
+			cr->units[k].nper = 0;
+		}
+		goto out;
+	}
+	pthread_mutex_init(&p.lock, NULL);
+	while (nth < r->jobs &&
+	       !pthread_create(&th[nth], NULL, run_part_main, &p))
+		nth++;
+	if (!nth)
+		run_part_main(&p); /* no thread to be had: run them here */
+	for (k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	pthread_mutex_destroy(&p.lock);
+	for (k = p.u0; k < p.u1; k++) {
+		ur = &cr->units[k];
+		for (si = 0; ur->per && si < ur->nper; si++)
+			ur->verdict = cb_verdict_combine(ur->verdict,
+							 ur->per[si].verdict);
+	}
+out:
+	for (si = 0; si < r->nsamples; si++) {
+		json_decref(r->samples[si].uctx);
+		r->samples[si].uctx = NULL;
+	}
+}
+
+/*
+ * Where the part that starts at unit k ends: past the 'each_sample' units
+ * from k when samples run in parallel, else k (run unit k alone).
+ */
+static size_t run_part_end(const struct run_ctx *r, const struct tc_case *tc,
+			   size_t k)
+{
+	size_t e = k;
+
+	if (r->jobs < 2 || r->nsamples < 2)
+		return k;
+	while (e < tc->nunits && tc->units[e].mode == TC_FOR_EACH_SAMPLE)
+		e++;
+	return e;
 }
 
 /* NULL when the case applies and can run, else why not (and *v). */
@@ -777,7 +1026,7 @@ static void run_case(struct run_ctx *r, size_t idx)
 	char buf[256];
 	const char *gate;
 	enum cb_verdict v;
-	size_t k;
+	size_t k, e;
 
 	cr->tc = tc;
 	cr->verdict = CB_V_NONE;
@@ -794,12 +1043,19 @@ static void run_case(struct run_ctx *r, size_t idx)
 	} else {
 		run_case_ctx(r);
 		cr->units = calloc(tc->nunits, sizeof(*cr->units));
-		for (k = 0; cr->units && k < tc->nunits; k++) {
+		for (k = 0; cr->units && k < tc->nunits; k = e) {
+			e = run_part_end(r, tc, k);
+			if (e > k) {
+				run_part(r, tc, cr, k, e);
+				continue;
+			}
 			r->ev->unit_id = tc->units[k].id;
 			run_unit(r, tc, cr, &tc->units[k]);
+			e = k + 1;
+		}
+		for (k = 0; k < cr->nunits; k++)
 			cr->verdict = cb_verdict_combine(cr->verdict,
 							 cr->units[k].verdict);
-		}
 		if (!cr->units)
 			cr->verdict = CB_V_ERROR;
 	}
@@ -899,6 +1155,33 @@ static int run_account_secrets(struct run_ctx *r,
 	return rc;
 }
 
+/*
+ * Samples in parallel scan, probe and log in at once, and each scan sizes
+ * itself by the descriptor limit: take the whole hard limit then.
+ */
+static void run_raise_nofile(const struct run_ctx *r)
+{
+	struct rlimit rl;
+
+	if (r->jobs < 2 || getrlimit(RLIMIT_NOFILE, &rl) ||
+	    rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* Progress gets a line per sample when they run in parallel. */
+static void run_progress_samples(const struct run_ctx *r)
+{
+	const char *ids[PROGRESS_LANES_MAX];
+	size_t k, n = r->nsamples < PROGRESS_LANES_MAX ? r->nsamples
+						      : PROGRESS_LANES_MAX;
+
+	for (k = 0; k < n; k++)
+		ids[k] = r->samples[k].ps->id;
+	progress_samples(ids, r->nsamples, r->jobs > 1);
+}
+
 int run_execute(struct run_ctx *r, struct cb_error *err)
 {
 	char path[PATH_MAX + 32];
@@ -922,8 +1205,17 @@ int run_execute(struct run_ctx *r, struct cb_error *err)
 	r->results = calloc(r->nsel, sizeof(*r->results));
 	if (!r->samples || !r->results)
 		return cb_error_set(err, CB_ENOMEM, "out of memory");
+	r->jobs = r->opts->jobs > 0 ? (size_t)r->opts->jobs
+				    : RUN_JOBS_DEFAULT_MAX;
+	if (r->jobs > r->nsamples)
+		r->jobs = r->nsamples;
+	if (r->jobs > RUN_JOBS_MAX)
+		r->jobs = RUN_JOBS_MAX;
+	if (!r->jobs)
+		r->jobs = 1;
 	for (k = 0; k < r->nsamples; k++) {
 		r->samples[k].ps = &r->prof.samples[k];
+		ev_view_init(&r->samples[k].ev, r->ev);
 		run_sample_host(&r->samples[k]);
 		rc = ev_secret_add(r->ev, r->prof.samples[k].password, err);
 		if (!rc)
@@ -931,6 +1223,8 @@ int run_execute(struct run_ctx *r, struct cb_error *err)
 		if (rc)
 			return rc;
 	}
+	run_raise_nofile(r);
+	run_progress_samples(r);
 	for (k = 0; k < r->nsel; k++)
 		run_case(r, k);
 	/* Close adapters before the run-end record, so closes are logged. */
@@ -939,6 +1233,7 @@ int run_execute(struct run_ctx *r, struct cb_error *err)
 		memset(&r->samples[k].console, 0, sizeof(r->samples[k].console));
 		r->samples[k].console_hw = NULL;
 		r->samples[k].http = NULL;
+		r->samples[k].web = NULL;
 		r->samples[k].ctx = NULL;
 	}
 	hw_adapter_free(r->web);

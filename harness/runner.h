@@ -6,11 +6,22 @@
  * scripts are loaded and cross-checked before the run directory exists
  * and before any adapter opens, so bad input touches no device.  Unit
  * verdicts combine into case verdicts, cases into provisions (verdict.h).
+ *
+ * Samples run in parallel within a case: each run of consecutive
+ * 'each_sample' units is one part per sample, run by a pool of worker
+ * threads (one sample per worker at a time, at most opts->jobs at once),
+ * each sample's units in order.  Every other unit ('once',
+ * 'sample_pairs') runs on the calling thread after all samples finished
+ * the part before it, so unit and case order stay as written.  A worker
+ * touches only its own sample's state (adapters, saved values, evidence
+ * view); what all share (profile, scripts, data, the evidence chain) is
+ * read-only or locked.
  */
 #ifndef RUNNER_H
 #define RUNNER_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -21,12 +32,12 @@
 #include "harness/auth.h"
 #include "harness/catalog.h"
 #include "harness/console.h"
+#include "harness/evidence.h"
 #include "harness/profile.h"
 #include "harness/tc.h"
 #include "harness/verdict.h"
 
 struct cb_error;
-struct ev_log;
 struct hw_adapter;
 
 struct run_opts {
@@ -40,15 +51,25 @@ struct run_opts {
 	char **cases;		/* --case ID (repeatable), or NULL */
 	size_t ncases;
 	int interactive, quiet, progress, color;
+	int jobs;		/* --jobs: samples at once; 0 = all, up to
+				 * RUN_JOBS_DEFAULT_MAX */
 };
+
+#define RUN_JOBS_DEFAULT_MAX 16
+#define RUN_JOBS_MAX 256
 
 struct run_sample {
 	const struct profile_sample *ps;
 	char host[256];			/* network address, or "" */
 	json_t *ctx;			/* sample object seen by scripts */
 	struct hw_adapter *console_hw;	/* opened on first use */
+	int console_lost;		/* it hung up; not reopened since */
 	struct console console;
 	struct hw_adapter *http;	/* device API, opened on first use */
+	struct hw_adapter *web;		/* absolute URLs in its units */
+	struct ev_log ev;		/* view: stamps its records */
+	json_t *uctx;			/* context of its running unit, or
+					 * NULL (the case's) */
 };
 
 struct sample_result {
@@ -98,7 +119,9 @@ struct run_ctx {
 	struct ev_log *ev;
 	struct run_sample *samples;
 	size_t nsamples;
-	struct hw_adapter *web;		/* client for absolute URLs */
+	struct hw_adapter *web;		/* absolute URLs, 'once' units */
+	size_t jobs;			/* workers at once; 1: in turn */
+	pthread_mutex_t excl;		/* held by STEP_EXCLUSIVE steps */
 	json_t *ctx;			/* context of the current case */
 	struct case_result *results;	/* one per selected case */
 	char dir[PATH_MAX];		/* the run directory */

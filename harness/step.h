@@ -58,6 +58,9 @@ enum step_needs {
 	STEP_NEEDS_SAMPLE = 1 << 0, /* runs per sample (each_sample units) */
 	STEP_NEEDS_OTHER = 1 << 1,  /* needs a second sample (sample_pairs) */
 	STEP_ANSWER = 1 << 2,	    /* verdict comes from the assessor */
+	STEP_EXCLUSIVE = 1 << 3,    /* never on two samples at once (it
+				     * binds a fixed address, say): the
+				     * runner holds one lock per run */
 };
 
 struct step_run;

@@ -412,6 +412,11 @@ const struct step_def step_update_mitm = {
 		   "host, plain HTTP): the device must refuse; the genuine "
 		   "image from a trusted server must install",
 	.params = mitm_params,
+	/*
+	 * Not STEP_EXCLUSIVE: each sample's servers bind server_address on
+	 * an ephemeral port and the device is pointed at that URL, so
+	 * samples in parallel never share a server.
+	 */
 	.needs = STEP_NEEDS_SAMPLE,
 	.run = update_mitm,
 };

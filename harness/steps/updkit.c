@@ -300,10 +300,16 @@ static int upd_write_file(const char *path, const unsigned char *p, size_t n)
 	ssize_t w;
 	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* A name of its own: samples in parallel may keep the same image. */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0644)) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		return -1;
+	}
 	while (n) {
 		w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)

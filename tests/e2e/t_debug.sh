@@ -99,8 +99,8 @@ expect_match "$(why_of 1)" "^open root shell at 115200 baud on debug-uart \(id a
 grep -qx 'debug cmd version' "$SIM_STATE/u1.log" || fail "u1 never ran version"
 grep -qx 'debug cmd id' "$SIM_STATE/u2.log" || fail "u2 never ran id"
 # The sweep's record: 115200 was noise on u1, 57600 readable.
-rates=$(jq -c 'select(.type == "step" and .step == "debug.probe") |
-	.value["debug-uart"].rates | map([.baud, .readable])' \
+rates=$(jq -c 'select(.type == "step" and .step == "debug.probe" and
+	.sample == "s1") | .value["debug-uart"].rates | map([.baud, .readable])' \
 	"$RUN/evidence.jsonl" | head -n 1)
 expect_eq "$rates" '[[115200,false],[57600,true]]' "u1's rates"
 # Even documented as authenticated, commands that run fail.

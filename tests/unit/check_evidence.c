@@ -4,6 +4,7 @@
  * bytes, and masking never alters the caller's values.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +229,83 @@ START_TEST(an_existing_file_is_never_overwritten)
 }
 END_TEST
 
+/*
+ * Samples run in parallel each write through a view of their own: one
+ * chain, every record stamped with its own writer's context.
+ */
+#define EV_WRITERS 8
+#define EV_PER_WRITER 200
+
+struct ev_writer {
+	struct ev_log view;
+	char id[8];
+};
+
+static void *ev_writer_main(void *arg)
+{
+	struct ev_writer *w = arg;
+	int k;
+
+	for (k = 0; k < EV_PER_WRITER; k++) {
+		w->view.step_index = k;
+		ev_append(&w->view,
+			  json_pack("{s:s,s:i}", "type", "io", "k", k), NULL,
+			  NULL);
+	}
+	return NULL;
+}
+
+START_TEST(views_keep_one_chain_and_their_own_context)
+{
+	struct ev_writer w[EV_WRITERS];
+	pthread_t th[EV_WRITERS];
+	struct cb_error err = {0};
+	struct ev_log *ev = write_log(0);
+	char head[CB_SHA256_HEX];
+	int next[EV_WRITERS] = {0}, k, i;
+	struct cb_buf b;
+	const char *line, *nl, *sid;
+	uint64_t n = 0;
+	json_t *rec;
+
+	for (k = 0; k < EV_WRITERS; k++) {
+		ev_view_init(&w[k].view, ev);
+		snprintf(w[k].id, sizeof(w[k].id), "s%d", k);
+		w[k].view.case_id = "5.1-1-2";
+		w[k].view.sample_id = w[k].id;
+		ck_assert_int_eq(pthread_create(&th[k], NULL, ev_writer_main,
+						&w[k]), 0);
+	}
+	for (k = 0; k < EV_WRITERS; k++)
+		pthread_join(th[k], NULL);
+	ck_assert_int_eq(ev_close(ev, &err), CB_OK);
+	ev_free(ev);
+	ck_assert_int_eq(ev_verify_file(path, &n, head, &err), CB_OK);
+	ck_assert_uint_eq(n, 2 + EV_WRITERS * EV_PER_WRITER);
+	/* Each writer's records are in its order and carry its sample. */
+	read_lines(&b);
+	for (line = b.data; (nl = strchr(line, '\n')); line = nl + 1) {
+		rec = json_loadb(line, (size_t)(nl - line), 0, NULL);
+		ck_assert_ptr_nonnull(rec);
+		if (json_object_get(rec, "k")) {
+			sid = json_string_value(json_object_get(rec, "sample"));
+			i = sid[1] - '0';
+			ck_assert_int_eq(json_integer_value(
+						 json_object_get(rec, "k")),
+					 next[i]);
+			ck_assert_int_eq(json_integer_value(json_object_get(
+						 rec, "step_index")),
+					 next[i]);
+			next[i]++;
+		}
+		json_decref(rec);
+	}
+	for (k = 0; k < EV_WRITERS; k++)
+		ck_assert_int_eq(next[k], EV_PER_WRITER);
+	cb_buf_release(&b);
+}
+END_TEST
+
 static Suite *evidence_suite(void)
 {
 	Suite *s = suite_create("evidence");
@@ -241,6 +319,7 @@ static Suite *evidence_suite(void)
 	tcase_add_test(tc, masking_never_changes_the_callers_values);
 	tcase_add_test(tc, fingerprints_are_keyed_by_the_run_salt);
 	tcase_add_test(tc, an_existing_file_is_never_overwritten);
+	tcase_add_test(tc, views_keep_one_chain_and_their_own_context);
 	suite_add_tcase(s, tc);
 	return s;
 }
