@@ -16,6 +16,7 @@
 
 #define CONSOLE_DEFAULT_TIMEOUT 5000
 #define CONSOLE_WAKE_TRIES 3
+#define CONSOLE_GREET_MS 300	/* a fresh connection's unasked prompt */
 
 static int mech_regex(regex_t *re, const json_t *mech, const char *key,
 		      struct cb_error *err)
@@ -213,6 +214,25 @@ int console_sendline(struct console *c, const struct console_mech *m,
 	return console_send(c, buf, (size_t)n, err);
 }
 
+/*
+ * A fresh connection (telnet, say) often greets with a banner and its
+ * login prompt unasked.  Take that prompt instead of waking the line: the
+ * wake-up newline would draw a second prompt, which can arrive after the
+ * user name went out and then reads as a refusal.  1 when the greeting
+ * held a login prompt.
+ */
+static int console_greeting(struct console *c, const struct console_mech *m)
+{
+	const regex_t *const res[] = {&m->login};
+	struct cb_error local = {0};
+	int which;
+
+	if (c->total_rx || c->state != CON_UNKNOWN)
+		return 0;
+	return console_expect(c, res, 1, CONSOLE_GREET_MS, &which, NULL,
+			      &local) == CB_OK;
+}
+
 /* Get to a login prompt, logging out of a shell if one is open. */
 static int console_reach_login(struct console *c,
 			       const struct console_mech *m,
@@ -226,6 +246,10 @@ static int console_reach_login(struct console *c,
 		rc = console_logout(c, m, err);
 		if (rc)
 			return rc;
+	}
+	if (console_greeting(c, m)) {
+		c->state = CON_AT_LOGIN;
+		return CB_OK;
 	}
 	for (try = 0; try < CONSOLE_WAKE_TRIES; try++) {
 		console_discard(c);
