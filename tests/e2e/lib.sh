@@ -16,11 +16,17 @@ fi
 export SIMDUT
 WORK=$(mktemp -d "${E2E_ROOT:-${TMPDIR:-/tmp}}/certbench-e2e.XXXXXX")
 PKI=$BUILD/e2e-pki
-bash fixtures/pki.sh "$PKI" >/dev/null
 export SIMDUT_CA=$PKI/web-ca.pem
 # The simulated manufacturer's key and signed firmware images.
 export SIMDUT_FW=$(cd "$BUILD" && pwd)/e2e-fw
+# Tests run side by side (run.sh): the first makes the shared PKI and
+# images while the others wait, so none sees them half written.
+exec 9>"$BUILD/.e2e-fixtures.lock"
+flock 9
+bash fixtures/pki.sh "$PKI" >/dev/null
 bash fixtures/mkimages.sh "$SIMDUT_FW" >/dev/null
+flock -u 9
+exec 9>&-
 STATES=()
 
 e2e_cleanup() {
