@@ -186,7 +186,7 @@ START_TEST(read_times_out_at_its_deadline)
 	dt = cb_now_ms() - t0;
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_ge(dt, 300);
-	ck_assert_int_le(dt, 300 + LATENCY + 150);
+	ck_assert_int_le(dt, 300 + LATENCY + 1000); /* bounded, not speed */
 	hw_adapter_free(hw);
 }
 END_TEST
@@ -347,7 +347,7 @@ START_TEST(unplug_mid_read_is_reported)
 	pthread_join(th, NULL);
 	ck_assert_msg(strstr(err.text, "unplugged"), "unclear: %s",
 		      err.text);
-	ck_assert_int_lt(dt, 1500);
+	ck_assert_int_lt(dt, 3000);	/* long before the 5 s deadline */
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(hw_write(hw, "x", 1, 500, &err), CB_ECLOSED);
 	hw_adapter_free(hw);

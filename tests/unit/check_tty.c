@@ -868,7 +868,7 @@ START_TEST(hang_up_during_read_ends_it_at_once)
 	pthread_join(t, NULL);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_ge(dt, 150);
-	ck_assert_int_lt(dt, 1500);
+	ck_assert_int_lt(dt, 3000);
 	ck_assert_str_eq(err.text, "device hung up (unplugged?)");
 	/* Every later operation says the same at once; close is quick. */
 	cb_error_clear(&err);
@@ -881,7 +881,7 @@ START_TEST(hang_up_during_read_ends_it_at_once)
 	cb_error_clear(&err);
 	ck_assert_int_eq(hw_send_break(hw, 5000, &err), CB_ECLOSED);
 	hw_adapter_free(hw);
-	ck_assert_int_lt(cb_now_ms() - t0, 1000);
+	ck_assert_int_lt(cb_now_ms() - t0, 3000);
 }
 END_TEST
 
@@ -902,11 +902,11 @@ START_TEST(hang_up_during_blocked_write_ends_it_at_once)
 	dt = cb_now_ms() - t0;
 	pthread_join(t, NULL);
 	ck_assert_int_ge(dt, 250);
-	ck_assert_int_lt(dt, 1500);
+	ck_assert_int_lt(dt, 3000);
 	ck_assert_str_eq(err.text, "device hung up (unplugged?)");
 	t0 = cb_now_ms();
 	hw_adapter_free(hw);
-	ck_assert_int_lt(cb_now_ms() - t0, 1000);
+	ck_assert_int_lt(cb_now_ms() - t0, 3000);
 	free(data);
 }
 END_TEST
@@ -923,7 +923,7 @@ START_TEST(hang_up_during_break_ends_it_at_once)
 	ck_assert_int_eq(hw_send_break(hw, 8000, &err), CB_ECLOSED);
 	dt = cb_now_ms() - t0;
 	pthread_join(t, NULL);
-	ck_assert_int_lt(dt, 1500);
+	ck_assert_int_lt(dt, 3000);
 	ck_assert_str_eq(err.text, "device hung up (unplugged?)");
 	hw_adapter_free(hw);
 }
@@ -949,7 +949,7 @@ START_TEST(hang_up_reaches_the_console_as_closed)
 	ck_assert_int_eq(console_expect(&con, res, 1, 10000, &which, NULL,
 					&err),
 			 CB_ECLOSED);
-	ck_assert_int_lt(cb_now_ms() - t0, 1500);
+	ck_assert_int_lt(cb_now_ms() - t0, 3000);
 	pthread_join(t, NULL);
 	ck_assert_str_eq(err.text, "device hung up (unplugged?)");
 	console_release(&con);
