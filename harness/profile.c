@@ -26,7 +26,7 @@ static const char *const sample_req[] = {"id", "serial", NULL};
 static const char *const sample_opt[] = {
 	"mac", "model", "console", "http", "host", "ssid", "credentials",
 	"label", "received", "condition", "notes", "power", "flash",
-	"accounts", "interfaces", NULL};
+	"reset", "accounts", "interfaces", NULL};
 static const char *const cred_req[] = {"user", "password", NULL};
 static const char *const account_req[] = {"user", "password", "role", NULL};
 static const char *const trust_opt[] = {"ca_file", NULL};
@@ -268,6 +268,25 @@ static int check_uri(const struct cb_json_doc *d, json_t *obj,
 	return rc;
 }
 
+/*
+ * A sample's power switch or reset line: a bench tool, or "console" for
+ * the pins of its console adapter (an FTDI chip's CBUS or GPIO pins).
+ */
+static int profile_check_pins(const struct cb_json_doc *d, json_t *sample,
+			      const char *key, struct cb_error *err)
+{
+	json_t *v = json_object_get(sample, key);
+
+	if (!json_is_string(v) || strcmp(json_string_value(v), "console"))
+		return profile_check_tool(d, sample, key, err);
+	if (!json_object_get(sample, "console"))
+		return cb_json_fail_member(d, sample, key, err,
+					   "'%s' is \"console\" but the sample "
+					   "has no console adapter",
+					   key);
+	return CB_OK;
+}
+
 /* Has IXIT 15-Intf an interface with this id? */
 static int profile_has_interface(const struct profile *p, const char *id)
 {
@@ -347,7 +366,9 @@ static int profile_sample(struct profile *p, json_t *obj, size_t idx,
 	if (!rc)
 		rc = check_uri(d, obj, "http", &s->http, err);
 	if (!rc)
-		rc = profile_check_tool(d, obj, "power", err);
+		rc = profile_check_pins(d, obj, "power", err);
+	if (!rc)
+		rc = profile_check_pins(d, obj, "reset", err);
 	if (!rc)
 		rc = profile_check_tool(d, obj, "flash", err);
 	if (!rc)

@@ -12,7 +12,7 @@
 #include "harness/step.h"
 
 extern const struct step_def step_access_check, step_api_discover,
-	step_net_scan;
+	step_device_reset, step_net_scan, step_power_cycle;
 extern const struct step_def step_surface_leaks;
 extern const struct step_def step_input_fuzz;
 extern const struct step_def step_assessor_confirm, step_auth_attempt,
@@ -44,6 +44,7 @@ static const struct step_def *const step_defs[] = {
 	&step_console_login,
 	&step_debug_probe,
 	&step_device_query,
+	&step_device_reset,
 	&step_expect_distinct,
 	&step_expect_equal,
 	&step_expect_match,
@@ -51,6 +52,7 @@ static const struct step_def *const step_defs[] = {
 	&step_http_request,
 	&step_input_fuzz,
 	&step_net_scan,
+	&step_power_cycle,
 	&step_support_check,
 	&step_surface_leaks,
 	&step_tls_probe,

@@ -352,6 +352,25 @@ int upd_keep(struct step_run *sr, const char *mech, const char *attack,
 	return ev_append(step_evidence(sr), rec, NULL, &sr->err);
 }
 
+/*
+ * Power or reset through the console adapter's own pins; the adapter's
+ * tap records the switching as evidence.
+ */
+static int upd_pins(struct step_run *sr, const char *tool, const char *arg)
+{
+	struct console *con;
+	int rc = step_console(sr, sr->sample, &con);
+
+	if (rc)
+		return rc;
+	if (!strcmp(tool, "reset"))
+		return hw_reset(con->hw, &sr->err);
+	if (!strcmp(tool, "power"))
+		return hw_power(con->hw, !strcmp(arg, "on"), &sr->err);
+	return cb_error_set(&sr->err, CB_ENOTSUP,
+			    "the console adapter cannot serve as '%s'", tool);
+}
+
 int upd_tool(struct step_run *sr, const char *tool, const char *arg)
 {
 	json_t *spec = json_object_get(
@@ -361,6 +380,8 @@ int upd_tool(struct step_run *sr, const char *tool, const char *arg)
 	json_t *rec;
 	int rc;
 
+	if (json_is_string(spec) && !strcmp(json_string_value(spec), "console"))
+		return upd_pins(sr, tool, arg);
 	if (!json_is_string(spec))
 		return cb_error_set(&sr->err, CB_ENOTSUP,
 				    "sample %s has no '%s' bench tool in the "

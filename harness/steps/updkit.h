@@ -61,9 +61,11 @@ int upd_keep(struct step_run *sr, const char *mech, const char *attack,
 	     const struct fw_image *im, char *path, size_t pathlen);
 
 /*
- * Run the sample's bench tool ("power", "flash") with one argument; an
- * evidence record holds what it did.  CB_OK or sr->err set (CB_ENOTSUP
- * when the sample has no such tool).
+ * Run the sample's bench tool ("power", "reset", "flash") with one
+ * argument; an evidence record holds what it did.  A "power" or "reset"
+ * of "console" switches the console adapter's own pins instead (arg "on"
+ * or "off" for power).  CB_OK or sr->err set (CB_ENOTSUP when the sample
+ * has no such tool).
  */
 int upd_tool(struct step_run *sr, const char *tool, const char *arg);
 
