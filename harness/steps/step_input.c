@@ -164,7 +164,6 @@ static int inp_request(struct inp_job *j, const char *method,
 		       struct hw_http_resp *resp)
 {
 	struct step_run *sr = j->sr;
-	const struct profile_sample *ps = step_sample_profile(sr->sample);
 	const char *auth = json_string_value(json_object_get(j->in, "auth"));
 	const char *headers[2] = {NULL};
 	char ct[192];
@@ -187,20 +186,7 @@ static int inp_request(struct inp_job *j, const char *method,
 		req.body = body->data ? body->data : "";
 		req.body_len = body->len;
 	}
-	if (auth && strcmp(auth, "none")) {
-		if (!ps || !ps->user)
-			return cb_error_set(&sr->err, CB_ENOTSUP,
-					    "%s needs credentials but sample "
-					    "%s has none in the profile",
-					    path, step_sample_id(sr->sample));
-		req.auth = strcmp(auth, "digest") ? HW_AUTH_BASIC
-						  : HW_AUTH_DIGEST;
-		req.user = ps->user;
-		req.password = ps->password;
-		if (ev_secret_add(step_evidence(sr), ps->password, &sr->err))
-			return sr->err.code;
-	}
-	if (step_http(sr, path, &hw))
+	if (upd_credentials(sr, auth, path, &req) || step_http(sr, path, &hw))
 		return sr->err.code;
 	rc = hw_request(hw, &req, resp, &sr->err);
 	if (rc == CB_ETOOBIG && resp->status) {

@@ -90,27 +90,39 @@ int upd_send_as(struct step_run *sr, json_t *spec, const char *def_method,
 	return rc;
 }
 
-int upd_send(struct step_run *sr, json_t *spec, const char *def_method,
-	     const void *body, size_t len, size_t abort_after, const char *url,
-	     struct hw_http_resp *resp)
+int upd_credentials(struct step_run *sr, const char *auth, const char *path,
+		    struct hw_http_req *req)
 {
 	const struct profile_sample *ps = step_sample_profile(sr->sample);
-	const char *auth = json_string_value(json_object_get(spec, "auth"));
 
 	if (!auth || !strcmp(auth, "none"))
-		return upd_send_as(sr, spec, def_method, body, len,
-				   abort_after, url, NULL, NULL, resp);
+		return CB_OK;
 	if (!ps || !ps->user)
 		return cb_error_set(&sr->err, CB_ENOTSUP,
 				    "%s needs credentials but sample %s has "
 				    "none in the profile",
-				    json_string_value(json_object_get(spec,
-								      "path")),
-				    step_sample_id(sr->sample));
+				    path, step_sample_id(sr->sample));
 	if (ev_secret_add(step_evidence(sr), ps->password, &sr->err))
 		return sr->err.code;
+	req->auth = strcmp(auth, "digest") ? HW_AUTH_BASIC : HW_AUTH_DIGEST;
+	req->user = ps->user;
+	req->password = ps->password;
+	return CB_OK;
+}
+
+int upd_send(struct step_run *sr, json_t *spec, const char *def_method,
+	     const void *body, size_t len, size_t abort_after, const char *url,
+	     struct hw_http_resp *resp)
+{
+	const char *auth = json_string_value(json_object_get(spec, "auth"));
+	struct hw_http_req creds = {0};
+
+	if (upd_credentials(sr, auth,
+			    json_string_value(json_object_get(spec, "path")),
+			    &creds))
+		return sr->err.code;
 	return upd_send_as(sr, spec, def_method, body, len, abort_after, url,
-			   ps->user, ps->password, resp);
+			   creds.user, creds.password, resp);
 }
 
 int upd_answer_accepts(json_t *spec, const struct hw_http_resp *resp)

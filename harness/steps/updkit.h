@@ -30,6 +30,14 @@ int upd_send(struct step_run *sr, json_t *spec, const char *def_method,
 	     struct hw_http_resp *resp);
 
 /*
+ * Put the sample's documented credentials on req the way auth ("none",
+ * "basic", "digest" or NULL) names, and register the password as a
+ * secret.  CB_OK, or sr->err set (CB_ENOTSUP when the sample has none).
+ */
+int upd_credentials(struct step_run *sr, const char *auth, const char *path,
+		    struct hw_http_req *req);
+
+/*
  * The same with the given account (user NULL: no credentials, whatever
  * the object's auth says; otherwise sent the way auth names).
  */
