@@ -168,7 +168,7 @@ static enum cb_verdict try_list_on(struct step_run *sr,
 	json_t *list = step_arg(sr, "list"), *cred;
 	const char *name = step_str(sr, "list_name", "list"), *u, *p;
 	size_t max = (size_t)step_int(sr, "max_attempts", 100), n, k, tried = 0,
-	       found = 0, since = 0;
+	       found = 0, since;
 	int64_t deadline = cb_now_ms() + step_int(sr, "budget_ms", 600000);
 	struct auth_target t;
 	struct auth_conn c;
@@ -179,6 +179,10 @@ static enum cb_verdict try_list_on(struct step_run *sr,
 	if (step_target(sr, sr->sample, m->surface == AUTH_CONSOLE, &t) ||
 	    auth_conn_open(&c, m, &t, tap, ctx, &sr->err))
 		return step_failed(sr);
+	/* Failures before this step (other units, other surfaces of the
+	 * same account) are not known here: with reset_with, start from a
+	 * fresh count rather than run into a lockout and wait it out. */
+	since = (size_t)mech_claim_long(m, "attempts", 0);
 	n = json_array_size(list);
 	for (k = 0; k < n && tried < max && cb_ms_left(deadline); k++) {
 		cred = json_array_get(list, k);
