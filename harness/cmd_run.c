@@ -98,7 +98,8 @@ static const char *run_why(const struct case_result *cr, const char **unit,
 	size_t u, p;
 
 	*unit = *sample = NULL;
-	if (cr->reason)
+	/* A finding says more than a note on what could not be assessed. */
+	if (cr->reason && cr->verdict != CB_V_FAIL)
 		return cr->reason;
 	for (u = 0; u < cr->nunits; u++) {
 		for (p = 0; p < cr->units[u].nper; p++) {
@@ -109,7 +110,7 @@ static const char *run_why(const struct case_result *cr, const char **unit,
 			return cr->units[u].per[p].why;
 		}
 	}
-	return NULL;
+	return cr->reason;
 }
 
 static void run_summary(const struct run_ctx *r, int color, int signed_)

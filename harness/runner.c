@@ -8,12 +8,13 @@
  * sample where both run per sample): a failed positive control makes the
  * later observations meaningless.
  *
- * Parallel samples (runner.h): a case is cut into parts at every unit
- * that is not 'each_sample'; a part of 'each_sample' units runs on a pool
- * of workers, one sample per worker, and is joined before the next unit.
- * Each worker expands ${...} in its own shallow copy of the case context,
- * in which ${samples} is a snapshot taken when the part started: the live
- * sample objects change under their own workers only.  With one job, or
+ * Parallel samples (runner.h): a case is cut into parts at every 'once'
+ * unit and before every 'sample_pairs' unit; a part (a pairs unit, then
+ * 'each_sample' units) runs on a pool of workers, one sample per worker,
+ * and is joined before the next unit.  Each worker expands ${...} in its
+ * own shallow copy of the case context, in which ${samples} and ${other}
+ * are snapshots taken when the part started: the live sample objects
+ * change under their own workers only.  With one job, or
  * one sample, everything runs on the calling thread as it always did.
  */
 #include <dirent.h>
@@ -214,6 +215,7 @@ int run_prepare(struct run_ctx *r, const struct run_opts *o,
 
 static void run_free_sample(struct run_sample *s)
 {
+	run_scan_forget(s);
 	console_release(&s->console);
 	hw_adapter_free(s->console_hw);
 	hw_adapter_free(s->http);
@@ -476,6 +478,7 @@ int step_http_port(struct run_sample *s, int *tls)
 
 void step_console_forget(struct run_sample *s)
 {
+	run_scan_forget(s);
 	if (s && s->console_hw) {
 		console_discard(&s->console);
 		s->console.state = CON_UNKNOWN;
@@ -564,6 +567,19 @@ static void run_save(struct run_ctx *r, const struct tc_step *st,
 	json_object_set(where, st->save, value ? value : json_null());
 }
 
+/* After a step that may change a sample (NULL: any sample). */
+static void run_forget_scans(struct run_ctx *r, struct run_sample *s)
+{
+	size_t k;
+
+	if (s) {
+		run_scan_forget(s);
+		return;
+	}
+	for (k = 0; k < r->nsamples; k++)
+		run_scan_forget(&r->samples[k]);
+}
+
 /* Run a step; one that must not overlap another sample's holds excl. */
 static enum cb_verdict run_step_fn(struct run_ctx *r, struct step_run *sr)
 {
@@ -598,6 +614,8 @@ static enum cb_verdict run_one_step(struct run_ctx *r,
 	} else {
 		progress_step(s ? s->ps->id : NULL, st->def->name);
 		v = run_step_fn(r, &sr);
+		if (st->def->needs & STEP_CHANGES_DEVICE)
+			run_forget_scans(r, s);
 	}
 	if (v == CB_V_FAIL && st->on_fail == CB_V_INCONCLUSIVE) {
 		v = CB_V_INCONCLUSIVE;
@@ -764,7 +782,14 @@ static void run_unit_for(struct run_ctx *r, const struct tc_case *tc,
 	progress_unit(tc->id, ur->unit->id, res->sample);
 	ev_append(ev, json_pack("{s:s}", "type", "unit-start"),
 		  &res->ev_first, NULL);
-	run_requires(cr, ur->unit, si, oi, &why);
+	if ((size_t)tc->needs_samples > r->nsamples &&
+	    !tc_unit_per_sample(ur->unit))
+		cb_buf_printf(&why, NULL,
+			      "not assessed: this unit compares samples, and "
+			      "the case needs %ld while the profile has %zu",
+			      tc->needs_samples, r->nsamples);
+	else
+		run_requires(cr, ur->unit, si, oi, &why);
 	if (why.len)
 		res->verdict = CB_V_INCONCLUSIVE;
 	else
@@ -839,6 +864,8 @@ struct run_part {
 	const struct tc_case *tc;
 	struct case_result *cr;
 	size_t u0, u1;			/* indexes into cr->units */
+	json_t **others;		/* each sample's ctx at the start, for
+					 * ${other} in a 'sample_pairs' unit */
 	pthread_mutex_t lock;		/* guards next */
 	size_t next;			/* the next sample to take */
 };
@@ -846,14 +873,24 @@ struct run_part {
 static void run_part_sample(struct run_part *p, size_t si)
 {
 	struct run_sample *s = &p->r->samples[si];
+	size_t n = p->r->nsamples, k;
 	struct unit_result *ur;
-	size_t k;
+	long oi;
 
 	for (k = p->u0; k < p->u1; k++) {
 		ur = &p->cr->units[k];
-		if (ur->per)
-			run_unit_for(p->r, p->tc, p->cr, ur, &ur->per[si],
-				     (long)si, -1, s->uctx);
+		if (!ur->per)
+			continue;
+		oi = -1;
+		if (ur->unit->mode == TC_FOR_SAMPLE_PAIRS) {
+			/* the other sample as it was when the part began:
+			 * its own worker may be saving values meanwhile */
+			oi = (long)((si + 1) % n);
+			json_object_set(s->uctx, "other", p->others[oi]);
+		}
+		run_unit_for(p->r, p->tc, p->cr, ur, &ur->per[si], (long)si,
+			     oi, s->uctx);
+		json_object_del(s->uctx, "other");
 	}
 }
 
@@ -872,18 +909,25 @@ static void *run_part_main(void *arg)
 	}
 }
 
-/* Bind each sample's worker context: the case's, its own ${sample}. */
-static int run_part_ctx(struct run_ctx *r)
+/*
+ * Bind each sample's worker context: the case's, its own ${sample}; and
+ * keep the snapshots of p->others.
+ */
+static int run_part_ctx(struct run_ctx *r, struct run_part *p)
 {
 	json_t *snap = json_deep_copy(json_object_get(r->ctx, "samples"));
 	struct run_sample *s;
 	size_t k;
 	int rc = snap ? CB_OK : CB_ENOMEM;
 
+	p->others = calloc(r->nsamples, sizeof(*p->others));
+	if (!p->others)
+		rc = CB_ENOMEM;
 	for (k = 0; !rc && k < r->nsamples; k++) {
 		s = &r->samples[k];
 		s->uctx = json_copy(r->ctx);
-		if (!s->uctx) {
+		p->others[k] = json_array_get(snap, k);
+		if (!s->uctx || !p->others[k]) {
 			rc = CB_ENOMEM;
 			break;
 		}
@@ -909,7 +953,7 @@ static void run_part(struct run_ctx *r, const struct tc_case *tc,
 			ur->nper = r->nsamples;
 	}
 	p.u1 = cr->nunits;
-	if (run_part_ctx(r)) {
+	if (run_part_ctx(r, &p)) {
 		for (k = p.u0; k < p.u1; k++) {
 			cr->units[k].verdict = CB_V_ERROR;
 			cr->units[k].nper = 0;
@@ -936,11 +980,14 @@ out:
 		json_decref(r->samples[si].uctx);
 		r->samples[si].uctx = NULL;
 	}
+	free(p.others);
 }
 
 /*
- * Where the part that starts at unit k ends: past the 'each_sample' units
- * from k when samples run in parallel, else k (run unit k alone).
+ * Where the part that starts at unit k ends: past one 'sample_pairs' unit
+ * at k and the 'each_sample' units after it when samples run in parallel,
+ * else k (run unit k alone).  A pairs unit only leads a part: the other
+ * sample it reads must be as the units before the part left it.
  */
 static size_t run_part_end(const struct run_ctx *r, const struct tc_case *tc,
 			   size_t k)
@@ -949,6 +996,8 @@ static size_t run_part_end(const struct run_ctx *r, const struct tc_case *tc,
 
 	if (r->jobs < 2 || r->nsamples < 2)
 		return k;
+	if (e < tc->nunits && tc->units[e].mode == TC_FOR_SAMPLE_PAIRS)
+		e++;
 	while (e < tc->nunits && tc->units[e].mode == TC_FOR_EACH_SAMPLE)
 		e++;
 	return e;
@@ -979,12 +1028,10 @@ static const char *run_gate(struct run_ctx *r, const struct tc_case *tc,
 			return buf;
 		}
 	}
+	/* Too few samples: the units that judge each sample on its own still
+	 * run (a weakness one sample shows is a finding); those that compare
+	 * samples are INCONCLUSIVE (run_unit_for). */
 	*v = CB_V_INCONCLUSIVE;
-	if ((size_t)tc->needs_samples > r->nsamples) {
-		snprintf(buf, len, "needs %ld samples, the profile has %zu",
-			 tc->needs_samples, r->nsamples);
-		return buf;
-	}
 	json_array_foreach(tc->needs_ixit, k, c) {
 		if (!json_object_get(r->prof.ixit, json_string_value(c))) {
 			snprintf(buf, len, "the profile lacks IXIT %s",
@@ -1041,6 +1088,13 @@ static void run_case(struct run_ctx *r, size_t idx)
 		cr->verdict = v;
 		cr->reason = strdup(gate);
 	} else {
+		if ((size_t)tc->needs_samples > r->nsamples) {
+			snprintf(buf, sizeof(buf),
+				 "needs %ld samples, the profile has %zu: the "
+				 "units that compare samples are not assessed",
+				 tc->needs_samples, r->nsamples);
+			cr->reason = strdup(buf);
+		}
 		run_case_ctx(r);
 		cr->units = calloc(tc->nunits, sizeof(*cr->units));
 		for (k = 0; cr->units && k < tc->nunits; k = e) {

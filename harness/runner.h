@@ -8,11 +8,13 @@
  * verdicts combine into case verdicts, cases into provisions (verdict.h).
  *
  * Samples run in parallel within a case: each run of consecutive
- * 'each_sample' units is one part per sample, run by a pool of worker
- * threads (one sample per worker at a time, at most opts->jobs at once),
- * each sample's units in order.  Every other unit ('once',
- * 'sample_pairs') runs on the calling thread after all samples finished
- * the part before it, so unit and case order stay as written.  A worker
+ * 'each_sample' units, led by at most one 'sample_pairs' unit, is one
+ * part per sample, run by a pool of worker threads (one sample per
+ * worker at a time, at most opts->jobs at once), each sample's units in
+ * order.  A pairs unit reads its other sample as the part found it, and
+ * uses only its own sample's adapters.  'once' units run on the calling
+ * thread after all samples finished the part before them, so unit and
+ * case order stay as written.  A worker
  * touches only its own sample's state (adapters, saved values, evidence
  * view); what all share (profile, scripts, data, the evidence chain) is
  * read-only or locked.
@@ -70,7 +72,11 @@ struct run_sample {
 	struct ev_log ev;		/* view: stamps its records */
 	json_t *uctx;			/* context of its running unit, or
 					 * NULL (the case's) */
+	struct run_scan *scan;		/* its last TCP scan (scanshare.c) */
 };
+
+/* Forget sample s's shared scan (after the device may have changed). */
+void run_scan_forget(struct run_sample *s);
 
 struct sample_result {
 	const char *sample;		/* sample id, NULL for 'once' units */

@@ -61,6 +61,10 @@ enum step_needs {
 	STEP_EXCLUSIVE = 1 << 3,    /* never on two samples at once (it
 				     * binds a fixed address, say): the
 				     * runner holds one lock per run */
+	STEP_CHANGES_DEVICE = 1 << 4, /* it may change what the sample
+				     * serves (power, firmware, fuzzed
+				     * input): observations made
+				     * before it are not reused after it */
 };
 
 struct step_run;
@@ -195,6 +199,20 @@ const struct profile_sample *step_sample_profile(const struct run_sample *s);
 /* After a power cycle: the console session state is no longer known. */
 void step_console_forget(struct run_sample *s);
 
+/*
+ * A TCP scan of host (the current sample's) over the ports in spec,
+ * shared within the run: the first ask scans and writes a "scan" record;
+ * a later ask for the same sample, host, ports and options, with no
+ * STEP_CHANGES_DEVICE step on the sample since and at most 15 minutes
+ * on, gets a copy of that result and a "scan-reused" record naming it.
+ * *reused (may be NULL) says which.  res is the caller's to release.
+ * Errors as scan_parse_ports and scan_tcp, in sr->err.
+ */
+struct scan_opts;
+struct scan_result;
+int step_scan_tcp(struct step_run *sr, const char *host, const char *spec,
+		  const struct scan_opts *o, struct scan_result *res,
+		  int *reused);
 /* Wall-clock time of the run's start (for expiry checks). */
 long long step_now(const struct step_run *sr);
 

@@ -502,6 +502,20 @@ const struct tc_unit *tc_unit_find(const struct tc_case *tc, const char *id)
 	return NULL;
 }
 
+int tc_unit_per_sample(const struct tc_unit *u)
+{
+	size_t k;
+
+	if (u->mode == TC_FOR_EACH_SAMPLE)
+		return 1;
+	if (u->mode == TC_FOR_SAMPLE_PAIRS)
+		return 0;
+	for (k = 0; k < u->nsteps; k++)
+		if (!(u->steps[k].def->needs & STEP_ANSWER))
+			return 0;
+	return 1;
+}
+
 static int tc_cmp(const void *a, const void *b)
 {
 	return strverscmp(((const struct tc_case *)a)->id,

@@ -61,6 +61,12 @@ int tc_load(struct tc_case *tc, const char *path, const struct catalog *cat,
 	    struct cb_error *err);
 void tc_release(struct tc_case *tc);
 const struct tc_unit *tc_unit_find(const struct tc_case *tc, const char *id);
+/*
+ * 1 when unit u judges each sample on its own ('each_sample', or only
+ * assessor answers), 0 when it compares samples or needs them all: a
+ * 'once' unit of a case that needs several samples, or 'sample_pairs'.
+ */
+int tc_unit_per_sample(const struct tc_unit *u);
 /* Generic step keys that are not step parameters. */
 int tc_generic_key(const char *key);
 

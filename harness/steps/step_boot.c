@@ -211,6 +211,6 @@ const struct step_def step_boot_tamper = {
 		   "boot must refuse it or alert; the genuine image must boot "
 		   "again",
 	.params = boot_params,
-	.needs = STEP_NEEDS_SAMPLE,
+	.needs = STEP_NEEDS_SAMPLE | STEP_CHANGES_DEVICE,
 	.run = boot_tamper,
 };

@@ -45,6 +45,8 @@ static enum disc_kind disc_classify(const struct scan_port *p)
 	char text[SCAN_BANNER_MAX + 1];
 	size_t k, n = p->banner_len;
 
+	if (p->tls)
+		return DISC_NONE;	/* a handshake, not words to read */
 	for (k = 0; k < n; k++)
 		text[k] = p->banner[k] ? (char)p->banner[k] : ' ';
 	text[n] = '\0';
@@ -86,29 +88,6 @@ static int disc_documented(const struct step_run *sr, int port)
 	return hit;
 }
 
-static void disc_record(struct step_run *sr, const char *host,
-			const struct scan_result *res, const char *ports)
-{
-	struct ev_log *ev = step_evidence(sr);
-	json_t *rec, *open = json_array(), *o;
-	size_t k;
-
-	for (k = 0; k < res->nopen; k++) {
-		o = json_pack("{s:i,s:I,s:b}", "port", res->open[k].port,
-			      "connect_ms", (json_int_t)res->open[k].rtt_ms,
-			      "after_http_probe", res->open[k].probed);
-		ev_put_bytes(ev, o, "banner", res->open[k].banner,
-			     res->open[k].banner_len);
-		json_array_append_new(open, o);
-	}
-	rec = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:I}", "type", "scan",
-			"protocol", "tcp", "host", host, "ports", ports, "open",
-			open, "closed", (json_int_t)res->nclosed, "filtered",
-			(json_int_t)res->nfiltered, "elapsed_ms",
-			(json_int_t)res->elapsed_ms);
-	ev_append(ev, rec, NULL, NULL);
-}
-
 static const char *const disc_what[] = {
 	[DISC_LOGIN] = "an undocumented login prompt",
 	[DISC_SHELL] = "a shell that asks for no password",
@@ -124,14 +103,14 @@ static enum cb_verdict auth_discover(struct step_run *sr)
 		.max_inflight = 512,
 		.connect_timeout_ms =
 			(int)step_int(sr, "connect_timeout_ms", 1000),
-		.banner_ms = (int)step_int(sr, "banner_ms", 400)};
+		.banner_ms = (int)step_int(sr, "banner_ms", 400),
+		.flags = SCAN_TLS_PROBE};
 	struct auth_target t;
 	struct scan_result res;
 	enum disc_kind kind;
 	json_t *found = json_array(), *other = json_array();
 	char ex[96];
-	int *list = NULL;
-	size_t n, k, bad = 0;
+	size_t k, bad = 0;
 
 	if (step_target(sr, sr->sample, 0, &t) || !t.host) {
 		json_decref(found);
@@ -141,15 +120,11 @@ static enum cb_verdict auth_discover(struct step_run *sr)
 					 step_sample_id(sr->sample));
 	}
 	host = t.host;
-	if (scan_parse_ports(ports, &list, &n, &sr->err) ||
-	    scan_tcp(host, list, n, &o, &res, &sr->err)) {
-		free(list);
+	if (step_scan_tcp(sr, host, ports, &o, &res, NULL)) {
 		json_decref(found);
 		json_decref(other);
 		return step_failed(sr);
 	}
-	free(list);
-	disc_record(sr, host, &res, ports);
 	for (k = 0; k < res.nopen; k++) {
 		const struct scan_port *p = &res.open[k];
 

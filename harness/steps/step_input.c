@@ -658,6 +658,6 @@ const struct step_def step_input_fuzz = {
 		   "(malformed JSON, wrong types, overlong strings, boundary "
 		   "numbers, injection strings) and stay alive",
 	.params = fuzz_params,
-	.needs = STEP_NEEDS_SAMPLE,
+	.needs = STEP_NEEDS_SAMPLE | STEP_CHANGES_DEVICE,
 	.run = input_fuzz,
 };

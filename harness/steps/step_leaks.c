@@ -384,29 +384,21 @@ static int leak_banners(struct leak_ctx *c, const char *host)
 		.connect_timeout_ms =
 			(int)step_int(sr, "connect_timeout_ms", 1000),
 		.banner_ms = (int)step_int(sr, "banner_ms", 400),
+		.flags = SCAN_TLS_PROBE,
 	};
 	struct scan_result res;
 	char source[64];
-	int *ports = NULL, rc;
-	size_t n = 0, k;
-	json_t *rec;
+	int rc;
+	size_t k;
 
-	rc = scan_parse_ports(spec, &ports, &n, &sr->err);
+	rc = step_scan_tcp(sr, host, spec, &o, &res, NULL);
 	if (rc)
 		return rc;
-	scan_raise_nofile(o.max_inflight);
-	rc = scan_tcp(host, ports, n, &o, &res, &sr->err);
-	free(ports);
-	if (rc)
-		return rc;
-	rec = scan_tcp_json(&res, spec);
-	json_object_set_new(rec, "type", json_string("scan"));
-	json_object_set_new(rec, "host", json_string(host));
-	rc = ev_append(step_evidence(sr), rec, NULL, &sr->err);
 	for (k = 0; !rc && k < res.nopen; k++) {
 		const struct scan_port *p = &res.open[k];
 
-		if (!p->banner_len)
+		/* A TLS handshake is not a banner; tls.probe reads it. */
+		if (!p->banner_len || p->tls)
 			continue;
 		c->banners++;
 		snprintf(source, sizeof(source), "banner of TCP port %d",

@@ -417,6 +417,6 @@ const struct step_def step_update_mitm = {
 	 * an ephemeral port and the device is pointed at that URL, so
 	 * samples in parallel never share a server.
 	 */
-	.needs = STEP_NEEDS_SAMPLE,
+	.needs = STEP_NEEDS_SAMPLE | STEP_CHANGES_DEVICE,
 	.run = update_mitm,
 };

@@ -108,7 +108,7 @@ const struct step_def step_power_cycle = {
 	.summary = "switch the sample off and on with its bench power switch "
 		   "(a tool or the console adapter's pins) and wait for it",
 	.params = power_params,
-	.needs = STEP_NEEDS_SAMPLE,
+	.needs = STEP_NEEDS_SAMPLE | STEP_CHANGES_DEVICE,
 	.run = power_cycle,
 };
 
@@ -117,6 +117,6 @@ const struct step_def step_device_reset = {
 	.summary = "pulse the sample's reset line (a tool or the console "
 		   "adapter's pins) and wait for it",
 	.params = power_params,
-	.needs = STEP_NEEDS_SAMPLE,
+	.needs = STEP_NEEDS_SAMPLE | STEP_CHANGES_DEVICE,
 	.run = device_reset,
 };

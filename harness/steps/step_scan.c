@@ -116,18 +116,15 @@ static int scan_tcp_run(struct scan_ctx *c)
 		.banner_ms = 400,
 		.flags = SCAN_TLS_PROBE,
 	};
-	int *ports = NULL, rc;
-	size_t n = 0;
+	int reused, rc;
 
-	rc = scan_parse_ports(spec, &ports, &n, &sr->err);
-	if (rc)
-		return rc;
-	scan_raise_nofile(o.max_inflight);
-	rc = scan_tcp(c->host, ports, n, &o, &c->tcp, &sr->err);
-	free(ports);
-	if (!rc)
-		json_object_set_new(sr->value, "tcp",
-				    scan_tcp_json(&c->tcp, spec));
+	rc = step_scan_tcp(sr, c->host, spec, &o, &c->tcp, &reused);
+	if (!rc) {
+		json_t *t = scan_tcp_json(&c->tcp, spec);
+
+		json_object_set_new(t, "reused", json_boolean(reused));
+		json_object_set_new(sr->value, "tcp", t);
+	}
 	return rc;
 }
 

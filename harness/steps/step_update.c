@@ -386,6 +386,6 @@ const struct step_def step_update_attack = {
 		   "images and a cut upload must be refused; the genuine "
 		   "image must install",
 	.params = attack_params,
-	.needs = STEP_NEEDS_SAMPLE,
+	.needs = STEP_NEEDS_SAMPLE | STEP_CHANGES_DEVICE,
 	.run = update_attack,
 };

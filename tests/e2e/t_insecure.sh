@@ -46,6 +46,40 @@ expect_match "$(unit_why 5.6-4-2 a)" "bootloader accepts commands at 57600 baud 
 expect_eq "$(jq -r .overall_verdict "$RUN/report.json")" FAIL "overall"
 note "the shared password is masked everywhere, even where it is a Mirai entry"
 if grep -rlF -- admin "$RUN"; then fail "password found in clear"; fi
+note "one TCP scan per sample is shared until a step changes the device"
+ev=$RUN/evidence.jsonl
+for s in s1 s2; do
+	scans=$(jq -c --arg s "$s" 'select(.type == "scan" and .protocol == "tcp" and .sample == $s) | .seq' "$ev" | wc -l)
+	reused=$(jq -c --arg s "$s" 'select(.type == "scan-reused" and .sample == $s) | .seq' "$ev" | wc -l)
+	[ "$scans" -ge 1 ] && [ "$reused" -ge 1 ] || fail "$s: $scans scans, $reused reused"
+	[ $((scans + reused)) -eq 6 ] || fail "$s: $scans scans + $reused reused, want 6 asks"
+done
+# every reuse names a scan of the same sample and host, made earlier
+jq -s -e 'map({key: (.seq | tostring), value: .}) | from_entries as $by |
+	[.[] | select(.type == "scan-reused")] |
+	all(. as $r | $by[$r.scan_seq | tostring] |
+	    .type == "scan" and .sample == $r.sample and .host == $r.host and .seq < $r.seq)' "$ev" >/dev/null ||
+	fail "a scan-reused record names no earlier scan of its sample"
+# the firmware updates between 5.1-5-2 and 5.5-5-2 make the next ask scan again
+jq -s -e '[.[] | select(.type == "scan" and .protocol == "tcp" and .sample == "s1") | .case] | index("5.5-5-2") != null' "$ev" >/dev/null ||
+	fail "5.5-5-2 reused a scan made before the update cases"
+sim_stop
+
+note "one sample: the units that judge a sample alone still run, the comparisons do not"
+one=$WORK/one-sample.json
+jq '.samples |= .[:1]' fixtures/profiles/simcam-insecure.json |
+	sed "s|exec:\.\./simdut/|exec:$PWD/fixtures/simdut/|g" > "$one"
+sim_start "$(sim_config fixtures/simdut/insecure.json)"
+cb_run -p "$one" -a fixtures/answers/simcam-insecure.json --case 5.1-1-2 --case 5.1-2-2
+expect_eq "$(case_verdict 5.1-1-2)" FAIL "a Mirai password on one sample is a finding"
+expect_eq "$(unit_verdict 5.1-1-2 c4)" FAIL "Mirai on one sample"
+expect_eq "$(unit_verdict 5.1-1-2 c1)" PASS "positive control on one sample"
+for u in c2 c3; do
+	expect_eq "$(unit_verdict 5.1-1-2 $u)" INCONCLUSIVE "$u on one sample"
+	expect_match "$(unit_why 5.1-1-2 $u)" "this unit compares samples, and the case needs 2 while the profile has 1" "$u rationale"
+done
+expect_eq "$(case_verdict 5.1-2-2)" INCONCLUSIVE "password quality needs every sample"
+expect_match "$(jq -r '.cases[] | select(.id == "5.1-2-2") | .reason' "$RUN/report.json")" "needs 2 samples, the profile has 1" "case reason"
 sim_stop
 
 note "expired security.txt: FAIL naming the RFC 9116 rule"
