@@ -84,8 +84,10 @@ SIM_OBJ  := $(SIM_SRC:%.c=$(O)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
 TESTS    := $(TEST_OBJ:.o=)
 HDR_CHK  := $(HDRS:%.h=$(O)/%.hchk)
-EMU_OBJ  := $(O)/tests/unit/ftdiemu.o
-ALL_OBJ   = $(LIB_OBJ) $(SIM_OBJ) $(TEST_OBJ) $(EMU_OBJ) $(O)/harness/main.o
+EMU_OBJ  := $(O)/tests/unit/ftdiemu.o $(O)/tests/unit/ftdichip.o
+BRIDGE_OBJ := $(O)/tests/e2e/ftdibridge.o
+ALL_OBJ   = $(LIB_OBJ) $(SIM_OBJ) $(TEST_OBJ) $(EMU_OBJ) $(BRIDGE_OBJ) \
+            $(O)/harness/main.o
 
 .PHONY: all deps check check-unit check-e2e check-headers demo install \
         uninstall clean
@@ -164,6 +166,11 @@ $(TESTS): %: %.o $(O)/libcertbench.a
 $(O)/tests/unit/check_ftdi: $(EMU_OBJ)
 $(O)/tests/unit/check_ftdi: TEST_LIBS = $(EMU_LIBS)
 
+# ftdibridge (tests only): emulated FT232R chips wired to simdut's console
+# ptys, running certbench under umockdev's preload (tests/e2e/t_ftdi.sh).
+$(O)/ftdibridge: $(BRIDGE_OBJ) $(EMU_OBJ)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(EMU_LIBS) -lm
+
 check: check-unit check-e2e
 
 # Check forks each test; the unit tests find fixtures from the top folder.
@@ -171,9 +178,9 @@ check-unit: $(TESTS) $(O)/$(PROG)
 	@set -e; for t in $(TESTS); do \
 	  printf '  TEST    %s\n' $$t; CK_VERBOSITY=minimal ./$$t; done
 
-check-e2e: $(O)/$(PROG) $(O)/simdut
+check-e2e: $(O)/$(PROG) $(O)/simdut $(O)/ftdibridge
 	@CERTBENCH=$(O)/$(PROG) SIMDUT=$(O)/simdut BUILD=$(O) \
-		bash tests/e2e/run.sh
+		FTDIBRIDGE=$(O)/ftdibridge bash tests/e2e/run.sh
 
 demo: $(O)/$(PROG) $(O)/simdut
 	@CERTBENCH=$(O)/$(PROG) SIMDUT=$(O)/simdut BUILD=$(O) \

@@ -362,6 +362,42 @@ static int ftdi_open_usb(struct ftdi_hw *f, int vid, int pid,
 	return CB_OK;
 }
 
+/*
+ * The pins named must exist on the chip that opened: CBUS bit-bang is an
+ * FT232R, FT232H and FT-X feature; ADBUS/ACBUS pins need a second
+ * MPSSE-capable channel.  A pin the chip lacks would switch nothing, and
+ * a power cycle that switches nothing must never look like one.
+ */
+static int ftdi_check_pins(const struct ftdi_hw *f, struct cb_error *err)
+{
+	static const char *const names[] = {
+		[TYPE_AM] = "FT8U232AM", [TYPE_BM] = "FT232BM",
+		[TYPE_2232C] = "FT2232C/D", [TYPE_R] = "FT232R",
+		[TYPE_2232H] = "FT2232H", [TYPE_4232H] = "FT4232H",
+		[TYPE_232H] = "FT232H", [TYPE_230X] = "FT-X",
+	};
+	enum ftdi_chip_type t = f->ctx->type;
+	const char *name = (unsigned)t < sizeof(names) / sizeof(names[0]) &&
+				   names[t] ? names[t] : "this FTDI chip";
+	int cbus = f->power_pin.bank == FTDI_BANK_CBUS ||
+		   f->reset_pin.bank == FTDI_BANK_CBUS;
+	int mpsse = f->power_pin.bank > FTDI_BANK_CBUS ||
+		    f->reset_pin.bank > FTDI_BANK_CBUS;
+
+	if (cbus && t != TYPE_R && t != TYPE_232H && t != TYPE_230X)
+		return cb_error_set(err, CB_EINVAL,
+				    "power/reset on cbus pins: the %s has no "
+				    "CBUS bit-bang (use adbusN/acbusN of its "
+				    "other channel)",
+				    name);
+	if (mpsse && t != TYPE_2232C && t != TYPE_2232H && t != TYPE_4232H)
+		return cb_error_set(err, CB_EINVAL,
+				    "power/reset on adbus/acbus pins: the %s "
+				    "has no second MPSSE channel (use cbusN)",
+				    name);
+	return CB_OK;
+}
+
 static int ftdi_open(struct hw_adapter *hw, const struct hw_uri *uri,
 		     struct cb_error *err)
 {
@@ -392,6 +428,8 @@ static int ftdi_open(struct hw_adapter *hw, const struct hw_uri *uri,
 	if (!f->ctx)
 		return cb_error_set(err, CB_ENOMEM, "out of memory");
 	rc = ftdi_open_usb(f, vid, pid, serial, ch, err);
+	if (!rc)
+		rc = ftdi_check_pins(f, err);
 	if (rc)
 		return rc;
 	ret = ftdi_tcioflush(f->ctx);
