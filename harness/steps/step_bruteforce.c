@@ -1,6 +1,7 @@
 /*
  * step_bruteforce.c - auth.bruteforce: wrong passwords at rising
- * concurrency on each network login mechanism, then the judgement of
+ * concurrency on each network login mechanism (or the ones named; a
+ * console, one session, at concurrency 1 only), then the judgement of
  * bruteforce.h against the IXIT claim ("brute_force": {"kind",
  * "attempts", "recovery_s", "max_per_min"}).  After each level the right
  * password is tried (a positive control and a probe for silent
@@ -140,7 +141,7 @@ static enum cb_verdict bf_mech(struct step_run *sr, const struct auth_mech *m,
 	size_t n = 0, k;
 	int ok, v;
 
-	if (step_target(sr, sr->sample, 0, &t))
+	if (step_target(sr, sr->sample, m->surface == AUTH_CONSOLE, &t))
 		return step_failed(sr);
 	job.m = m;
 	job.t = &t;
@@ -172,7 +173,8 @@ static enum cb_verdict bf_mech(struct step_run *sr, const struct auth_mech *m,
 			return step_failed(sr);
 		bf_level_json(lj, &lv[n]);
 		n++;
-		if (lv[n - 1].recovered_ms < 0)
+		/* a console is one session: its one level is concurrency 1 */
+		if (lv[n - 1].recovered_ms < 0 || m->surface == AUTH_CONSOLE)
 			break;
 	}
 	bf_claim_of(m, &claim);
