@@ -11,7 +11,8 @@
 # (every shipped case; the demo answers cover the assessor's units) under
 # /usr/bin/time -v.  Every case must PASS on every fleet, but for a case
 # that needs more samples than the fleet has (INCONCLUSIVE, "needs N
-# samples": 5.1-1-2 and 5.1-2-2 on one unit).  Prints a table with each
+# samples": 5.1-1-2 and 5.1-2-2 on one unit, where only the units that
+# compare samples are not assessed).  Prints a table with each
 # wall time, its ratio to the first size's, certbench's CPU time and peak
 # RSS, and exits 1 when 16 units take more than 1.5 times as long as one
 # (the goal of issue 6), 3 when a verdict is wrong.
