@@ -91,21 +91,15 @@ static json_t *scan_opts_json(const struct scan_opts *o)
 			 !!(o->flags & SCAN_TLS_PROBE));
 }
 
-/* The reused result, recorded as such; -1 when it cannot be copied. */
-static int scan_reuse(struct step_run *sr, const struct run_scan *c,
-		      struct scan_result *res)
+/* The record that says which scan a reused result comes from. */
+static json_t *scan_reused_json(const struct run_scan *c)
 {
-	json_t *rec;
-
-	if (scan_copy(res, &c->res))
-		return -1;
-	rec = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:I}", "type",
-			"scan-reused", "protocol", "tcp", "host", c->host,
-			"ports", c->spec, "scan_seq", (json_int_t)c->seq,
-			"scanned_in_case", c->case_id, "scanned_in_unit",
-			c->unit_id, "age_ms", (json_int_t)(cb_now_ms() - c->t_ms));
-	ev_append(step_evidence(sr), rec, NULL, NULL);
-	return 0;
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:I}", "type",
+			 "scan-reused", "protocol", "tcp", "host", c->host,
+			 "ports", c->spec, "scan_seq", (json_int_t)c->seq,
+			 "scanned_in_case", c->case_id, "scanned_in_unit",
+			 c->unit_id, "age_ms",
+			 (json_int_t)(cb_now_ms() - c->t_ms));
 }
 
 /* Keep res (the caller's copy stays the caller's) for later asks. */
@@ -150,7 +144,14 @@ int step_scan_tcp(struct step_run *sr, const char *host, const char *spec,
 
 	if (reused)
 		*reused = 0;
-	if (c && scan_same(c, host, spec, o) && !scan_reuse(sr, c, res)) {
+	/* A copy that fails (memory) is no reason not to scan again. */
+	if (c && scan_same(c, host, spec, o) && !scan_copy(res, &c->res)) {
+		rc = ev_append(step_evidence(sr), scan_reused_json(c), NULL,
+			       &sr->err);
+		if (rc) {
+			scan_result_release(res);
+			return rc;
+		}
 		if (reused)
 			*reused = 1;
 		return CB_OK;
@@ -168,7 +169,12 @@ int step_scan_tcp(struct step_run *sr, const char *host, const char *spec,
 	json_object_set_new(rec, "protocol", json_string("tcp"));
 	json_object_set_new(rec, "host", json_string(host));
 	json_object_set_new(rec, "options", scan_opts_json(o));
-	ev_append(step_evidence(sr), rec, &seq, NULL);
+	/* An observation the evidence lacks is not one a verdict rests on. */
+	rc = ev_append(step_evidence(sr), rec, &seq, &sr->err);
+	if (rc) {
+		scan_result_release(res);
+		return rc;
+	}
 	if (sr->sample)
 		scan_keep(sr, host, spec, o, res, seq);
 	return CB_OK;

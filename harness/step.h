@@ -206,7 +206,8 @@ void step_console_forget(struct run_sample *s);
  * STEP_CHANGES_DEVICE step on the sample since and at most 15 minutes
  * on, gets a copy of that result and a "scan-reused" record naming it.
  * *reused (may be NULL) says which.  res is the caller's to release.
- * Errors as scan_parse_ports and scan_tcp, in sr->err.
+ * Errors as scan_parse_ports and scan_tcp, or the evidence write's, in
+ * sr->err; res is then empty.
  */
 struct scan_opts;
 struct scan_result;

@@ -11,7 +11,6 @@
 
 #include "harness/auth.h"
 #include "harness/cb_text.h"
-#include "harness/evidence.h"
 #include "harness/netscan.h"
 #include "harness/step.h"
 

@@ -33,7 +33,6 @@
 #include "harness/evidence.h"
 #include "harness/netscan.h"
 #include "harness/profile.h"
-#include "harness/scanfmt.h"
 #include "harness/step.h"
 #include "hw-adapters/hw.h"
 
